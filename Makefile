@@ -1,0 +1,31 @@
+# Set-up and tests on a fresh machine.  `make demo` and `make test` install what they need.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: install demo test browser-deps bench clean
+
+$(BIN)/newsmirror: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/newsmirror
+
+demo: install
+	$(BIN)/newsmirror demo $(DIR)
+
+# Headless Chromium and its driver for the browser tests (Debian packages).
+browser-deps:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+
+test: install browser-deps
+	$(BIN)/python -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python benchmarks/run_benchmarks.py
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info

@@ -1,0 +1,1 @@
+"""Cleaning: canonical URLs, and the allowlist sanitiser that is always last."""

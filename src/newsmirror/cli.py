@@ -1,0 +1,182 @@
+"""The ``newsmirror`` command: thin verbs over the library.
+
+Flags → config → pipeline → report → exit code.  Exit 0 when everything
+succeeded, 1 when some source failed (after writing what succeeded), 2 on a
+configuration or usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from newsmirror.config import Config, load_config
+from newsmirror.errors import ConfigError, MirrorError
+from newsmirror.models import RunReport
+from newsmirror.pipeline import Progress, RunOptions, run
+
+app = typer.Typer(
+    name="newsmirror",
+    help="Keep a readable, censorship-resistant git mirror of Chinese-language news.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+out = Console()
+
+MirrorOption = Annotated[
+    Path,
+    typer.Option("--mirror", "-m", help="The mirror folder (holds newsmirror.toml).",
+                 file_okay=False, dir_okay=True),
+]
+_state = {"debug": False}
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every item.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and the summary.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+) -> None:
+    """Keep a readable, censorship-resistant git mirror of Chinese-language news."""
+    _state["debug"] = debug
+    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr, force=True)
+    for noisy in ("httpx", "httpcore", "trafilatura", "readability", "charset_normalizer"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def fail(exc: MirrorError) -> NoReturn:
+    """Print a MirrorError as one line and exit 2 (config) or 1 (anything else)."""
+    if _state["debug"]:
+        raise exc
+    err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+    raise typer.Exit(2 if isinstance(exc, ConfigError) else 1)
+
+
+def open_config(mirror: Path) -> Config:
+    try:
+        return load_config(mirror)
+    except ConfigError as exc:
+        fail(exc)
+
+
+@app.command("init")
+def init_command(
+    directory: Annotated[Path, typer.Argument(help="Folder for the new mirror.")] = Path("."),
+    force: Annotated[bool, typer.Option(help="Overwrite an existing newsmirror.toml.")] = False,
+) -> None:
+    """Create a mirror: newsmirror.toml with the default outlets, git init, .gitignore."""
+    from newsmirror.scaffold import init_mirror
+
+    try:
+        path = init_mirror(directory, force=force)
+    except MirrorError as exc:
+        fail(exc)
+    out.print(f"Created {path}. Next: cd {directory} && newsmirror run")
+
+
+@app.command("run")
+def run_command(
+    mirror: MirrorOption = Path("."),
+    source: Annotated[list[str] | None, typer.Option(
+        "--source", "-s", help="Only this source (slug); repeat for several.")] = None,
+    no_commit: Annotated[bool, typer.Option("--no-commit", help="Write files, do not commit.")] = False,
+    report_json: Annotated[Path | None, typer.Option(
+        help="Also write the run report as JSON to this file.")] = None,
+) -> None:
+    """Pull every source, write new articles and lists, commit."""
+    config = open_config(mirror)
+    report = execute_run(config, RunOptions(commit=not no_commit, only_sources=tuple(source or ())))
+    if report_json is not None:
+        report_json.write_text(json.dumps(report_as_dict(report), ensure_ascii=False, indent=2),
+                               encoding="utf-8")
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def execute_run(config: Config, options: RunOptions) -> RunReport:
+    """Run the pipeline with a progress display on a terminal, then print the report."""
+    try:
+        if out.is_terminal:
+            with out.status("mirroring…") as status:
+                def progress(source: str, event: str) -> None:
+                    status.update(f"mirroring… {source}: {event}")
+
+                report = run(config, _with_progress(options, progress))
+        else:
+            report = run(config, options)
+    except MirrorError as exc:
+        fail(exc)
+    print_report(report)
+    return report
+
+
+def _with_progress(options: RunOptions, progress: Progress) -> RunOptions:
+    return replace(options, progress=progress)
+
+
+def print_report(report: RunReport) -> None:
+    table = Table(title="newsmirror run", show_lines=False)
+    for column, justify in (("source", "left"), ("new", "right"), ("unchanged", "right"),
+                            ("failed", "right"), ("seconds", "right"), ("status", "left")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for s in report.sources:
+        status = "ok" if s.ok else f"[red]{s.error.message if s.error else 'failed'}[/]"
+        table.add_row(s.name, str(s.new), str(s.unchanged), str(s.failed), f"{s.seconds:.1f}",
+                      status)
+    out.print(table)
+    for s in report.sources:
+        for failure in s.failures:
+            out.print(f"  [yellow]{s.name}[/]: {failure.message}", highlight=False)
+    if report.commit:
+        out.print(f"committed {report.commit[:12]}: {report.commit_message}", highlight=False)
+    else:
+        out.print("nothing to commit", highlight=False)
+
+
+def report_as_dict(report: RunReport) -> dict[str, object]:
+    return {
+        "ok": report.ok,
+        "commit": report.commit,
+        "commit_message": report.commit_message,
+        "counters": dict(report.counters),
+        "sources": [
+            {**{k: v for k, v in asdict(s).items() if k != "new_articles"},
+             "new_articles": [a.path for a in s.new_articles]}
+            for s in report.sources
+        ],
+    }
+
+
+@app.command("demo")
+def demo_command(
+    directory: Annotated[Path | None, typer.Argument(
+        help="Folder for the demo mirror (default: a new temporary folder).")] = None,
+) -> None:
+    """Offline: serve bundled sample feeds on loopback and mirror them into DIRECTORY."""
+    from newsmirror.demo import run_demo
+
+    try:
+        result = run_demo(directory)
+    except MirrorError as exc:
+        fail(exc)
+    print_report(result.report)
+    out.print(f"\nDemo mirror written to {result.root}", highlight=False)
+    out.print(f"  lists:    {result.root / 'lists'}", highlight=False)
+    out.print(f"  articles: {result.root / 'articles'}", highlight=False)
+    out.print(f"  git log:  git -C {result.root} log --stat", highlight=False)
+    raise typer.Exit(0 if result.report.ok else 1)
+
+
+def main() -> None:
+    app()

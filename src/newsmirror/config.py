@@ -1,0 +1,308 @@
+"""Reads ``newsmirror.toml`` once into frozen, typed settings.
+
+Every setting is declared once, as a dataclass field whose metadata carries its
+help text (and, where it applies, its allowed values or minimum).  The same
+declarations drive validation, ``newsmirror init``'s commented template and the
+documentation test.  Unknown keys, missing keys and bad values raise
+:class:`~newsmirror.errors.ConfigError` naming the file and the key.
+
+Precedence: command-line flags (applied by the CLI with :func:`dataclasses.replace`)
+over ``NEWSMIRROR_<KEY>`` environment variables (for ``[mirror]`` keys) over the
+file over the defaults.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from newsmirror.errors import ConfigError
+from newsmirror.models import FulltextMode
+
+CONFIG_FILENAME = "newsmirror.toml"
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+ImageMode = Literal["proxy", "local", "original"]
+
+
+def _setting(default: Any, help: str, **extra: Any) -> Any:
+    """Declare one setting: its default, its help text and optional checks."""
+    metadata = {"help": help, **extra}
+    if isinstance(default, (list, dict, set)):
+        raise TypeError("mutable defaults are not allowed; use a tuple")
+    return field(default=default, metadata=metadata)
+
+
+def _required(help: str, **extra: Any) -> Any:
+    return field(metadata={"help": help, "required": True, **extra})
+
+
+@dataclass(frozen=True, slots=True)
+class MirrorSettings:
+    """The ``[mirror]`` table: how the mirror runs and looks."""
+
+    timezone: str = _setting("Asia/Shanghai", "Time zone for dates in lists and pages.")
+    list_size: int = _setting(300, "Entries per source list in lists/.", minimum=1)
+    allow_private_networks: bool = _setting(
+        False,
+        "May URLs that come from feeds or pages point at loopback or private addresses?",
+    )
+    user_agent: str = _setting(
+        "newsmirror/0.1 (+news mirror; polite feed reader)",
+        "User-Agent header sent with every request.",
+    )
+    max_connections_per_host: int = _setting(2, "Concurrent requests to one host.", minimum=1)
+    max_connections: int = _setting(16, "Concurrent requests in all.", minimum=1)
+    connect_timeout_s: float = _setting(10.0, "Seconds to wait for a connection.", minimum=0.01)
+    read_timeout_s: float = _setting(20.0, "Seconds to wait between bytes.", minimum=0.01)
+    request_deadline_s: float = _setting(
+        60.0, "Seconds one request may take in all, body included.", minimum=0.01
+    )
+    max_retries: int = _setting(2, "Retries after a 5xx, 429 or network error.", minimum=0)
+    retry_backoff_s: float = _setting(1.0, "First retry delay; doubles each time.", minimum=0.0)
+    max_retry_after_s: float = _setting(
+        60.0, "Longest Retry-After the mirror will wait for; longer means give up.", minimum=0.0
+    )
+    max_response_bytes: int = _setting(
+        10_000_000, "Largest response body accepted, after decompression.", minimum=1024
+    )
+    max_new_per_source: int = _setting(
+        100, "New articles taken from one source per run; the rest wait for the next.", minimum=1
+    )
+    min_body_chars: int = _setting(
+        40, "An extracted body with fewer text characters is an error, not an article.", minimum=0
+    )
+    images: ImageMode = _setting(
+        "proxy", "How images load: through image_proxy, copied to media/, or left as served."
+    )
+    image_proxy: tuple[str, ...] = _setting(
+        ("https://images.weserv.nl/?url={url_no_scheme}",),
+        "Image proxy URL templates with {url} or {url_no_scheme}; the first is used.",
+    )
+    site_dir: str = _setting("docs", "Folder of the static site, relative to the mirror.")
+    commit: bool = _setting(True, "Commit the changes of each run to git.")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One ``[[sources]]`` table: an outlet to mirror."""
+
+    name: str = _required("Display name; the list is lists/{name}.md.")
+    slug: str = _required("Folder name under articles/ (a-z, 0-9, '-').")
+    feed: str = _required("RSS or Atom feed URL.")
+    fulltext: FulltextMode = _setting(
+        "auto",
+        "'feed': the item's content is the article; 'page': fetch and extract the page; "
+        "'auto': the feed's content when it is the whole article, else the page.",
+    )
+    enabled: bool = _setting(True, "Set to false to pause this source without removing it.")
+    images: ImageMode | None = _setting(None, "Overrides [mirror] images for this source.")
+
+
+@dataclass(frozen=True, slots=True)
+class Remote:
+    """One ``[[remotes]]`` table: a git remote every run pushes to."""
+
+    name: str = _required("Remote name, as git knows it.")
+    url: str = _required("Remote URL. Credentials come from the environment, never from here.")
+    branch: str | None = _setting(None, "Branch to push to; the current branch by default.")
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """A whole mirror's configuration, read once."""
+
+    root: Path
+    mirror: MirrorSettings
+    sources: tuple[Source, ...]
+    remotes: tuple[Remote, ...] = ()
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.mirror.timezone)
+
+    def image_mode(self, source: Source) -> ImageMode:
+        return source.images or self.mirror.images
+
+
+def load_config(root: Path | str, *, environ: typing.Mapping[str, str] | None = None) -> Config:
+    """Read ``newsmirror.toml`` in ``root``; raise ConfigError naming file and key."""
+    root = Path(root)
+    path = root / CONFIG_FILENAME
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(
+            f"no {CONFIG_FILENAME} in {root} (run `newsmirror init` first)", url=str(path)
+        ) from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})", url=str(path)) from exc
+    return parse_config(raw, root=root, path=path, environ=environ)
+
+
+def parse_config(
+    raw: dict[str, Any],
+    *,
+    root: Path,
+    path: Path,
+    environ: typing.Mapping[str, str] | None = None,
+) -> Config:
+    """Turn a parsed TOML document into a :class:`Config`."""
+    _reject_unknown(raw, {"mirror", "sources", "remotes"}, path, "")
+    mirror_table = dict(_expect_table(raw.get("mirror", {}), path, "mirror"))
+    mirror_table.update(_env_overrides(environ if environ is not None else os.environ))
+    mirror = _build(MirrorSettings, mirror_table, path, "mirror")
+    ZoneInfo_check(mirror.timezone, path)
+    sources = tuple(
+        _build(Source, _expect_table(item, path, f"sources[{i}]"), path, f"sources[{i}]")
+        for i, item in enumerate(_expect_list(raw.get("sources", []), path, "sources"))
+    )
+    remotes = tuple(
+        _build(Remote, _expect_table(item, path, f"remotes[{i}]"), path, f"remotes[{i}]")
+        for i, item in enumerate(_expect_list(raw.get("remotes", []), path, "remotes"))
+    )
+    _check_sources(sources, path)
+    return Config(root=root, mirror=mirror, sources=sources, remotes=remotes)
+
+
+def ZoneInfo_check(name: str, path: Path) -> None:  # noqa: N802 - reads as a sentence
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"{path}: mirror.timezone: unknown time zone {name!r}") from exc
+
+
+def _check_sources(sources: tuple[Source, ...], path: Path) -> None:
+    seen_slugs: set[str] = set()
+    seen_names: set[str] = set()
+    for i, source in enumerate(sources):
+        key = f"sources[{i}]"
+        if not SLUG_PATTERN.match(source.slug):
+            raise ConfigError(
+                f"{path}: {key}.slug: {source.slug!r} must be 1-32 characters of a-z, 0-9 and '-'"
+            )
+        if not source.feed.startswith(("http://", "https://")):
+            raise ConfigError(f"{path}: {key}.feed: {source.feed!r} is not an http(s) URL")
+        if not source.name.strip() or any(c in source.name for c in '/\\:*?"<>|\0') or (
+            source.name.strip(".") == ""
+        ):
+            raise ConfigError(f"{path}: {key}.name: {source.name!r} cannot be a file name")
+        if source.slug in seen_slugs:
+            raise ConfigError(f"{path}: {key}.slug: {source.slug!r} is used twice")
+        if source.name.casefold() in seen_names:
+            raise ConfigError(f"{path}: {key}.name: {source.name!r} is used twice")
+        seen_slugs.add(source.slug)
+        seen_names.add(source.name.casefold())
+
+
+def _env_overrides(environ: typing.Mapping[str, str]) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    for f in dataclasses.fields(MirrorSettings):
+        value = environ.get(f"NEWSMIRROR_{f.name.upper()}")
+        if value is not None:
+            overrides[f.name] = _coerce_env(value, f.type)
+    return overrides
+
+
+def _coerce_env(value: str, annotation: Any) -> Any:
+    hint = _resolve(annotation)
+    if hint is bool:
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    if hint is int:
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    if hint is float:
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    if get_origin(hint) is tuple:
+        return tuple(part for part in value.split() if part)
+    return value
+
+
+def _build(cls: type[Any], table: dict[str, Any], path: Path, prefix: str) -> Any:
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    _reject_unknown(table, set(fields), path, prefix)
+    values: dict[str, Any] = {}
+    for name, f in fields.items():
+        key = f"{prefix}.{name}" if prefix else name
+        if name not in table:
+            if f.metadata.get("required"):
+                raise ConfigError(f"{path}: {key}: missing (required)")
+            continue
+        values[name] = _check_value(table[name], f, path, key)
+    return cls(**values)
+
+
+def _check_value(value: Any, f: dataclasses.Field[Any], path: Path, key: str) -> Any:
+    hint = _resolve(f.type)
+    checked = _check_type(value, hint, path, key)
+    minimum = f.metadata.get("minimum")
+    if minimum is not None and checked is not None and checked < minimum:
+        raise ConfigError(f"{path}: {key}: {checked!r} is below the minimum {minimum}")
+    return checked
+
+
+def _check_type(value: Any, hint: Any, path: Path, key: str) -> Any:
+    origin = get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in get_args(hint) if a is not type(None)]
+        return _check_type(value, options[0], path, key)
+    if origin is Literal:
+        if value not in get_args(hint):
+            allowed = ", ".join(repr(a) for a in get_args(hint))
+            raise ConfigError(f"{path}: {key}: {value!r} is not one of {allowed}")
+        return value
+    if origin is tuple:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{path}: {key}: expected a list of strings, got {value!r}")
+        return tuple(value)
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if hint is int and isinstance(value, bool):
+        raise ConfigError(f"{path}: {key}: expected an integer, got {value!r}")
+    if not isinstance(value, hint):
+        raise ConfigError(f"{path}: {key}: expected {hint.__name__}, got {value!r}")
+    return value
+
+
+def _resolve(annotation: Any) -> Any:
+    if isinstance(annotation, str):
+        return eval(annotation, {**globals(), **typing.__dict__})  # noqa: S307 - our own annotations
+    return annotation
+
+
+def _reject_unknown(table: dict[str, Any], known: set[str], path: Path, prefix: str) -> None:
+    for key in table:
+        if key not in known:
+            where = f"{prefix}.{key}" if prefix else key
+            raise ConfigError(f"{path}: {where}: unknown key")
+
+
+def _expect_table(value: Any, path: Path, key: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: {key}: expected a table")
+    return value
+
+
+def _expect_list(value: Any, path: Path, key: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{path}: {key}: expected an array of tables ([[{key}]])")
+    return value
+
+
+def setting_fields(cls: type[Any]) -> tuple[dataclasses.Field[Any], ...]:
+    """The declared settings of a settings dataclass, for templates and docs."""
+    return tuple(dataclasses.fields(cls))

@@ -1,0 +1,322 @@
+"""The one HTTP client: limits, timeouts, retries, redirects, size cap, validators.
+
+Retries cover 5xx, 429 and network errors, with exponential backoff that honours
+``Retry-After``.  Redirects are followed one hop at a time so that every hop is
+checked against the private-network policy and loops are caught.  Bodies are read
+as a stream and cut off at ``max_response_bytes`` *after* decompression, so a
+compression bomb costs at most that much memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import ipaddress
+import logging
+import random
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from newsmirror.config import MirrorSettings
+from newsmirror.errors import (
+    BlockedAddressError,
+    FetchError,
+    FetchTimeout,
+    HTTPStatusError,
+    ResponseTooLarge,
+)
+from newsmirror.models import FetchResult, Validators
+
+log = logging.getLogger(__name__)
+
+MAX_REDIRECTS = 10
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class FetchPolicy:
+    """The limits one :class:`Fetcher` enforces, taken from ``[mirror]``."""
+
+    user_agent: str
+    connect_timeout_s: float
+    read_timeout_s: float
+    deadline_s: float
+    max_retries: int
+    retry_backoff_s: float
+    max_retry_after_s: float
+    max_bytes: int
+    max_connections: int
+    max_connections_per_host: int
+    allow_private_networks: bool
+
+    @classmethod
+    def from_settings(cls, settings: MirrorSettings) -> FetchPolicy:
+        return cls(
+            user_agent=settings.user_agent,
+            connect_timeout_s=settings.connect_timeout_s,
+            read_timeout_s=settings.read_timeout_s,
+            deadline_s=settings.request_deadline_s,
+            max_retries=settings.max_retries,
+            retry_backoff_s=settings.retry_backoff_s,
+            max_retry_after_s=settings.max_retry_after_s,
+            max_bytes=settings.max_response_bytes,
+            max_connections=settings.max_connections,
+            max_connections_per_host=settings.max_connections_per_host,
+            allow_private_networks=settings.allow_private_networks,
+        )
+
+
+class Fetcher:
+    """Holds the shared ``httpx.AsyncClient`` and the per-host limits.
+
+    ``trusted_hosts`` are hosts the volunteer configured (feed hosts); URLs on
+    them may resolve to private addresses.  Every other URL - links from feeds
+    and pages, redirect targets - is refused when it resolves to a loopback,
+    private, link-local, reserved or multicast address, unless the policy
+    allows private networks.
+    """
+
+    def __init__(
+        self,
+        policy: FetchPolicy,
+        *,
+        trusted_hosts: frozenset[str] = frozenset(),
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.policy = policy
+        self.trusted_hosts = trusted_hosts
+        self._sleep = sleep
+        self._host_limits: dict[str, asyncio.Semaphore] = {}
+        self._client = httpx.AsyncClient(
+            headers={"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate, br"},
+            timeout=httpx.Timeout(
+                policy.read_timeout_s, connect=policy.connect_timeout_s, pool=policy.deadline_s
+            ),
+            limits=httpx.Limits(
+                max_connections=policy.max_connections, max_keepalive_connections=8
+            ),
+            follow_redirects=False,
+            trust_env=False,
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        validators: Validators | None = None,
+        accept: str = "*/*",
+        max_bytes: int | None = None,
+        referer: str | None = None,
+    ) -> FetchResult:
+        """GET ``url`` with retries; a 304 comes back as ``not_modified``.
+
+        Raises a :class:`FetchError` subclass naming the URL on any failure.
+        """
+        headers = {"Accept": accept}
+        if referer:
+            headers["Referer"] = referer
+        if validators and validators.etag:
+            headers["If-None-Match"] = validators.etag
+        if validators and validators.last_modified:
+            headers["If-Modified-Since"] = validators.last_modified
+        attempt = 0
+        while True:
+            try:
+                return await self._fetch_following_redirects(url, headers, max_bytes)
+            except _Retryable as retry:
+                attempt += 1
+                if attempt > self.policy.max_retries:
+                    raise retry.error from None
+                delay = self._retry_delay(attempt, retry.retry_after_s)
+                if delay is None:
+                    raise retry.error from None
+                log.info("fetch retry url=%s attempt=%d delay_s=%.1f reason=%s",
+                         url, attempt, delay, retry.error)
+                await self._sleep(delay)
+
+    def _retry_delay(self, attempt: int, retry_after_s: float | None) -> float | None:
+        if retry_after_s is not None:
+            if retry_after_s > self.policy.max_retry_after_s:
+                return None
+            return retry_after_s
+        base = self.policy.retry_backoff_s * 2 ** (attempt - 1)
+        return base * (0.75 + random.random() / 2)  # noqa: S311 - jitter, not crypto
+
+    async def _fetch_following_redirects(
+        self, url: str, headers: dict[str, str], max_bytes: int | None
+    ) -> FetchResult:
+        seen: list[str] = []
+        current = url
+        while True:
+            await self._check_address(current, original=url)
+            status, response_headers, body = await self._get_once(
+                current, headers, max_bytes or self.policy.max_bytes
+            )
+            if status in (301, 302, 303, 307, 308) and "location" in response_headers:
+                seen.append(current)
+                current = urljoin(current, response_headers["location"])
+                if current in seen:
+                    raise FetchError(f"redirect loop: {url} (back to {current})", url=url)
+                if len(seen) > MAX_REDIRECTS:
+                    raise FetchError(f"too many redirects: {url} (> {MAX_REDIRECTS})", url=url)
+                if urlsplit(current).scheme not in ("http", "https"):
+                    raise FetchError(f"redirect to a non-HTTP URL: {url} ({current})", url=url)
+                continue
+            return self._result(url, current, status, response_headers, body)
+
+    def _result(
+        self, url: str, final_url: str, status: int, headers: httpx.Headers, body: bytes
+    ) -> FetchResult:
+        if status == 304:
+            return FetchResult(url=url, final_url=final_url, status=304, content_type="",
+                               body=b"", etag=headers.get("etag"),
+                               last_modified=headers.get("last-modified"), not_modified=True)
+        if status in _RETRY_STATUSES:
+            error = HTTPStatusError(f"HTTP {status}: {final_url}", status=status, url=url)
+            raise _Retryable(error, _parse_retry_after(headers.get("retry-after")))
+        if status >= 400 or status < 200:
+            raise HTTPStatusError(f"HTTP {status}: {final_url}", status=status, url=url)
+        return FetchResult(
+            url=url,
+            final_url=final_url,
+            status=status,
+            content_type=headers.get("content-type", ""),
+            body=body,
+            etag=headers.get("etag"),
+            last_modified=headers.get("last-modified"),
+            headers=tuple(headers.multi_items()),
+        )
+
+    async def _get_once(
+        self, url: str, headers: dict[str, str], max_bytes: int
+    ) -> tuple[int, httpx.Headers, bytes]:
+        host = urlsplit(url).hostname or ""
+        limit = self._host_limits.setdefault(
+            host, asyncio.Semaphore(self.policy.max_connections_per_host)
+        )
+        async with limit:
+            try:
+                async with asyncio.timeout(self.policy.deadline_s):
+                    return await self._stream_body(url, headers, max_bytes)
+            except TimeoutError as exc:
+                error = FetchTimeout(
+                    f"timed out: {url} (over {self.policy.deadline_s:g} s in all)", url=url
+                )
+                raise _Retryable(error, None) from exc
+            except httpx.TimeoutException as exc:
+                error = FetchTimeout(f"timed out: {url} ({type(exc).__name__})", url=url)
+                raise _Retryable(error, None) from exc
+            except httpx.DecodingError as exc:
+                raise FetchError(f"undecodable body: {url} ({exc})", url=url) from exc
+            except (httpx.TransportError, httpx.InvalidURL) as exc:
+                detail = str(exc) or type(exc).__name__
+                error = FetchError(f"network error: {url} ({detail})", url=url)
+                if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+                    raise error from exc
+                raise _Retryable(error, None) from exc
+
+    async def _stream_body(
+        self, url: str, headers: dict[str, str], max_bytes: int
+    ) -> tuple[int, httpx.Headers, bytes]:
+        async with self._client.stream("GET", url, headers=headers) as response:
+            if response.status_code >= 300:
+                return response.status_code, response.headers, b""
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > max_bytes and not response.headers.get(
+                "content-encoding"
+            ):
+                raise ResponseTooLarge(
+                    f"response too large: {url} (Content-Length {declared} > {max_bytes})",
+                    url=url,
+                )
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise ResponseTooLarge(
+                        f"response too large: {url} (over {max_bytes} bytes)", url=url
+                    )
+                chunks.append(chunk)
+            return response.status_code, response.headers, b"".join(chunks)
+
+    async def _check_address(self, url: str, *, original: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise FetchError(f"not an http(s) URL: {url}", url=original)
+        host = parts.hostname
+        if not host:
+            raise FetchError(f"URL has no host: {url}", url=original)
+        if self.policy.allow_private_networks or host in self.trusted_hosts:
+            return
+        for address in await _resolve(host, parts.port or (443 if parts.scheme == "https" else 80)):
+            if is_private_address(address):
+                raise BlockedAddressError(
+                    f"private address refused: {url} ({host} is {address})", url=original
+                )
+
+
+class _Retryable(Exception):
+    """Internal: an attempt failed in a way that may succeed if tried again."""
+
+    def __init__(self, error: FetchError, retry_after_s: float | None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.retry_after_s = retry_after_s
+
+
+async def _resolve(host: str, port: int) -> list[str]:
+    try:
+        ipaddress.ip_address(host)
+        return [host]
+    except ValueError:
+        pass
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise FetchError(f"cannot resolve host: {host} ({exc})", url=host) from exc
+    return [str(info[4][0]) for info in infos]
+
+
+def is_private_address(address: str) -> bool:
+    """Loopback, private, link-local (cloud metadata), reserved, multicast or unspecified."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_reserved
+        or ip.is_multicast
+        or ip.is_unspecified
+    )
+
+
+def _parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())

@@ -1,0 +1,174 @@
+"""Frozen data handed from one pipeline stage to the next."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Literal
+
+FulltextMode = Literal["feed", "page", "auto"]
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """One HTTP response after redirects, size cap and validator handling."""
+
+    url: str
+    final_url: str
+    status: int
+    content_type: str
+    body: bytes
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def charset(self) -> str | None:
+        """The charset named in the Content-Type header, if any."""
+        for part in self.content_type.split(";")[1:]:
+            key, _, value = part.strip().partition("=")
+            if key.strip().lower() == "charset" and value.strip():
+                return value.strip().strip("\"'").lower()
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What a server told us last time, to ask "has it changed?" next time."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One item of a feed, as the feed describes it."""
+
+    link: str
+    title: str
+    guid: str | None = None
+    guid_is_permalink: bool = False
+    author: str | None = None
+    published_ms: int | None = None
+    updated_ms: int | None = None
+    content_html: str | None = None
+    summary_html: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    url: str
+    title: str
+    entries: tuple[FeedEntry, ...]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A fetched article page, decoded to text."""
+
+    url: str
+    final_url: str
+    html: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedArticle:
+    """The body and metadata an extractor found in a page or feed item."""
+
+    body_html: str
+    method: str
+    title: str | None = None
+    author: str | None = None
+    published_ms: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """An earlier state of an article that the outlet later changed."""
+
+    seen_ms: int
+    title: str
+    content_sha256: str
+    git_note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRecord:
+    """What the committed index knows of one mirrored article (no body)."""
+
+    id: str
+    source: str
+    url: str
+    canonical_url: str
+    title: str
+    published_ms: int
+    first_seen_ms: int
+    path: str
+    content_sha256: str
+    guid: str | None = None
+    author: str | None = None
+    revisions: tuple[Revision, ...] = ()
+    deleted_ms: int | None = None
+    last_checked_ms: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A mirrored article: its record plus the cleaned body HTML."""
+
+    record: ArticleRecord
+    body_html: str
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFailure:
+    """One thing that went wrong, with where and why."""
+
+    source: str
+    url: str
+    stage: str
+    code: str
+    message: str
+
+
+@dataclass(slots=True)
+class SourceReport:
+    """How one source fared in one run.  Filled in by the pipeline only."""
+
+    slug: str
+    name: str
+    new: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    error: ItemFailure | None = None
+    failures: list[ItemFailure] = field(default_factory=list)
+    new_articles: list[ArticleRecord] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(slots=True)
+class RunReport:
+    """Everything a run did, for the CLI's table, the log and ``--report-json``."""
+
+    sources: list[SourceReport] = field(default_factory=list)
+    counters: Counter[str] = field(default_factory=Counter)
+    commit: str | None = None
+    commit_message: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(source.ok for source in self.sources)
+
+    @property
+    def new_count(self) -> int:
+        return sum(source.new for source in self.sources)
+
+    def count(self, event: str, n: int = 1) -> None:
+        self.counters[event] += n

@@ -1,0 +1,317 @@
+"""The only orchestrator: sources → fetch → parse → extract → clean → store → render → publish.
+
+Each source runs as its own task; one source's failure is recorded in the
+:class:`RunReport` and never stops the others.  Within a source each new item is
+mirrored on its own: a failing item is remembered and retried on the next run.
+An article file is written (atomically) before its index record, so a run
+killed at any moment leaves at worst a file that the next run rewrites in place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from newsmirror.clean.sanitize import sanitize_html, text_length
+from newsmirror.clean.urls import canonical_url, strip_tracking_params
+from newsmirror.config import Config, Source
+from newsmirror.errors import ConfigError, MirrorError, NoContentError, NotHTML
+from newsmirror.extract import extract_article, feed_item_body
+from newsmirror.feeds import parse_feed
+from newsmirror.fetch import FetchPolicy, Fetcher, decode_text
+from newsmirror.models import (
+    ArticleRecord,
+    ExtractedArticle,
+    FeedEntry,
+    ItemFailure,
+    Page,
+    RunReport,
+    SourceReport,
+    Validators,
+)
+from newsmirror.publish import commit_changes
+from newsmirror.render.article import ArticleFile, render_article_file
+from newsmirror.render.lists import (
+    SourceSummary,
+    list_path,
+    render_month_readme,
+    render_root_readme,
+    render_source_list,
+)
+from newsmirror.store.files import (
+    MONTH_README,
+    article_id,
+    folder_for,
+    month_shard,
+    name_candidate,
+    remove_stale_temporaries,
+    unique_name,
+    write_atomic,
+)
+from newsmirror.store.index import ArchiveIndex
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, str], None]
+HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
+FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+MAX_PENDING_ATTEMPTS = 8
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """How to run, beyond the mirror's configuration."""
+
+    commit: bool = True
+    only_sources: tuple[str, ...] = ()
+    clock: Callable[[], int] = now_ms
+    progress: Progress | None = None
+
+
+@dataclass(slots=True)
+class _RunContext:
+    config: Config
+    index: ArchiveIndex
+    fetcher: Fetcher
+    options: RunOptions
+    touched_folders: set[str] = field(default_factory=set)
+
+    def progress(self, source: str, event: str) -> None:
+        if self.options.progress is not None:
+            self.options.progress(source, event)
+
+
+def run(config: Config, options: RunOptions | None = None) -> RunReport:
+    """Mirror every enabled source once; the single synchronous entry point."""
+    return asyncio.run(run_async(config, options or RunOptions()))
+
+
+async def run_async(config: Config, options: RunOptions) -> RunReport:
+    root = config.root
+    remove_stale_temporaries(root)
+    sources = _selected_sources(config, options)
+    report = RunReport()
+    index = ArchiveIndex.open(root)
+    try:
+        trusted = frozenset(_host(s.feed) for s in sources)
+        policy = FetchPolicy.from_settings(config.mirror)
+        async with Fetcher(policy, trusted_hosts=trusted) as fetcher:
+            context = _RunContext(config, index, fetcher, options)
+            report.sources = list(
+                await asyncio.gather(*(mirror_source(context, s) for s in sources))
+            )
+        for source_report in report.sources:
+            report.count("articles/new", source_report.new)
+            report.count("items/failed", source_report.failed)
+        render_outputs(config, index, context.touched_folders)
+        if options.commit and config.mirror.commit:
+            report.commit_message = commit_message(report)
+            report.commit = commit_changes(root, report.commit_message)
+    finally:
+        index.close()
+    return report
+
+
+def _selected_sources(config: Config, options: RunOptions) -> list[Source]:
+    wanted = set(options.only_sources)
+    unknown = wanted - {s.slug for s in config.sources}
+    if unknown:
+        raise ConfigError(f"no such source: {', '.join(sorted(unknown))}")
+    return [s for s in config.sources if s.enabled and (not wanted or s.slug in wanted)]
+
+
+async def mirror_source(context: _RunContext, source: Source) -> SourceReport:
+    """Fetch one source's feed and mirror its new items; never raises MirrorError."""
+    report = SourceReport(slug=source.slug, name=source.name)
+    started = time.monotonic()
+    context.progress(source.slug, "feed")
+    try:
+        entries, validators = await _feed_entries(context, source)
+    except MirrorError as exc:
+        report.error = _failure(source, exc.url or source.feed, "feed", exc)
+        log.error("source failed source=%s url=%s reason=%s", source.slug, source.feed, exc)
+        entries, validators = [], None
+    todo = _new_entries(context, source, entries, report)
+    results = await asyncio.gather(*(_mirror_entry(context, source, e) for e in todo))
+    for entry, outcome in zip(todo, results, strict=True):
+        if isinstance(outcome, ArticleRecord):
+            report.new += 1
+            report.new_articles.append(outcome)
+            context.index.clear_pending(source.slug, entry.link)
+        else:
+            report.failed += 1
+            report.failures.append(outcome)
+            context.index.mark_pending(source.slug, entry, outcome.message)
+    if validators is not None and report.error is None:
+        context.index.save_validators(source.feed, validators)
+    report.seconds = time.monotonic() - started
+    log.info("source done source=%s new=%d unchanged=%d failed=%d seconds=%.2f",
+             source.slug, report.new, report.unchanged, report.failed, report.seconds)
+    context.progress(source.slug, "done")
+    return report
+
+
+async def _feed_entries(
+    context: _RunContext, source: Source
+) -> tuple[list[FeedEntry], Validators | None]:
+    """The feed's entries (none when it is unchanged) and the validators to keep."""
+    stored = context.index.validators(source.feed)
+    result = await context.fetcher.fetch(source.feed, validators=stored, accept=FEED_ACCEPT)
+    if result.not_modified:
+        log.info("feed not modified source=%s url=%s", source.slug, source.feed)
+        return [], None
+    feed = await asyncio.to_thread(
+        parse_feed, result.body, result.final_url, content_type=result.content_type
+    )
+    for warning in feed.warnings:
+        log.warning("feed warning source=%s url=%s warning=%s", source.slug, source.feed, warning)
+    return list(feed.entries), Validators(result.etag, result.last_modified)
+
+
+def _new_entries(
+    context: _RunContext, source: Source, entries: list[FeedEntry], report: SourceReport
+) -> list[FeedEntry]:
+    """Entries not mirrored yet (feed first, then earlier failures), at most the per-run cap."""
+    seen_keys: set[str] = set()
+    todo: list[FeedEntry] = []
+    for entry in [*entries, *context.index.pending_entries(source.slug)]:
+        canonical = canonical_url(entry.link)
+        if canonical in seen_keys or (entry.guid and entry.guid in seen_keys):
+            continue
+        seen_keys.add(canonical)
+        if entry.guid:
+            seen_keys.add(entry.guid)
+        if context.index.find(source.slug, canonical, entry.guid) is not None:
+            report.unchanged += 1
+            context.index.clear_pending(source.slug, entry.link)
+            continue
+        todo.append(entry)
+    return todo[: context.config.mirror.max_new_per_source]
+
+
+async def _mirror_entry(
+    context: _RunContext, source: Source, entry: FeedEntry
+) -> ArticleRecord | ItemFailure:
+    try:
+        extracted, base_url = await _article_body(context, source, entry)
+        body = await asyncio.to_thread(sanitize_html, extracted.body_html, base_url)
+        if text_length(body) < context.config.mirror.min_body_chars:
+            raise NoContentError(
+                f"article body empty or nearly so: {entry.link} "
+                f"({text_length(body)} characters of text)", url=entry.link,
+            )
+        return _store_article(context, source, entry, extracted, body)
+    except MirrorError as exc:
+        log.warning("item failed source=%s url=%s reason=%s", source.slug, entry.link, exc)
+        return _failure(source, entry.link, "item", exc)
+
+
+async def _article_body(
+    context: _RunContext, source: Source, entry: FeedEntry
+) -> tuple[ExtractedArticle, str]:
+    """The article's raw HTML and the URL its relative links resolve against."""
+    if source.fulltext != "page":
+        body = feed_item_body(entry, require_full=source.fulltext == "auto")
+        if body:
+            return ExtractedArticle(body_html=body, method="feed"), entry.link
+        if source.fulltext == "feed":
+            raise NoContentError(f"feed item has no content: {entry.link}", url=entry.link)
+    result = await context.fetcher.fetch(entry.link, accept=PAGE_ACCEPT)
+    media_type = result.content_type.split(";")[0].strip().lower()
+    if media_type not in HTML_TYPES:
+        raise NotHTML(f"not an HTML page: {entry.link} ({media_type})", url=entry.link)
+    page = Page(url=entry.link, final_url=result.final_url,
+                html=decode_text(result.body, result.charset))
+    extracted = await asyncio.to_thread(extract_article, page)
+    return extracted, result.final_url
+
+
+def _store_article(
+    context: _RunContext,
+    source: Source,
+    entry: FeedEntry,
+    extracted: ExtractedArticle,
+    body: str,
+) -> ArticleRecord:
+    """Assign the article its path, write its file, then its index record (no awaits)."""
+    config, index = context.config, context.index
+    first_seen = context.options.clock()
+    canonical = canonical_url(entry.link)
+    published = extracted.published_ms or entry.published_ms or first_seen
+    title = (extracted.title if extracted.method.startswith("site") else None) or entry.title \
+        or extracted.title or canonical
+    shard = month_shard(published, config.tz)
+    folder = folder_for(source.slug, shard, index.folder_counts(source.slug, shard))
+    name = unique_name(name_candidate(canonical), canonical, index.names_in_folder(folder))
+    record = ArticleRecord(
+        id=article_id(source.slug, canonical),
+        source=source.slug,
+        url=strip_tracking_params(entry.link),
+        canonical_url=canonical,
+        title=title,
+        published_ms=published,
+        first_seen_ms=first_seen,
+        path=f"{folder}/{name}.md",
+        content_sha256=_sha256(body),
+        guid=entry.guid,
+        author=extracted.author or entry.author,
+    )
+    text = render_article_file(ArticleFile(published, title, record.url, body))
+    write_atomic(config.root / record.path, text)
+    index.save(record)
+    context.touched_folders.add(folder)
+    return record
+
+
+def render_outputs(config: Config, index: ArchiveIndex, folders: set[str]) -> None:
+    """Rewrite the lists and READMEs the run's changes affect (unchanged bytes stay)."""
+    tz = config.tz
+    names = {s.slug: s.name for s in config.sources}
+    for folder in sorted(folders):
+        slug = folder.split("/")[1]
+        text = render_month_readme(names.get(slug, slug), folder, index.in_folder(folder), tz)
+        write_atomic(config.root / folder / MONTH_README, text)
+    summaries = []
+    for source in config.sources:
+        newest = index.newest(source.slug, config.mirror.list_size)
+        write_atomic(config.root / list_path(source.name),
+                     render_source_list(source.name, newest, tz))
+        last = max((r.first_seen_ms for r in newest), default=None)
+        summaries.append(SourceSummary(source.name, source.slug, index.count(source.slug), last))
+    write_atomic(config.root / "README.md",
+                 render_root_readme(summaries, tz, config.mirror.site_dir))
+
+
+def commit_message(report: RunReport) -> str:
+    """``12 new: BBC 5, DW 7`` (plus failures), from the run's report."""
+    parts = [f"{s.name} {s.new}" for s in report.sources if s.new]
+    message = f"{report.new_count} new: {', '.join(parts)}" if parts else "update"
+    failed = [s.name for s in report.sources if not s.ok]
+    if failed:
+        message += f" (failed: {', '.join(failed)})"
+    return message
+
+
+def _failure(source: Source, url: str, stage: str, exc: MirrorError) -> ItemFailure:
+    return ItemFailure(source=source.slug, url=url, stage=stage, code=exc.code, message=str(exc))
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or ""
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+__all__ = ["RunOptions", "commit_message", "mirror_source", "render_outputs", "run", "run_async"]

@@ -1,0 +1,1 @@
+"""Rendering stored articles into files people read: article files, lists, site, feeds."""

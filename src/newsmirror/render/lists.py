@@ -1,0 +1,91 @@
+"""Markdown lists a git host shows: per source, per month folder, and the root README.
+
+Everything here depends only on the records passed in, never on the clock, so
+the same archive always renders the same bytes.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from newsmirror.models import ArticleRecord
+from newsmirror.render.article import escape_link_text, escape_link_url
+from newsmirror.store.files import LISTS_DIR
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSummary:
+    """One line of the root README: a source, its article count and newest arrival."""
+
+    name: str
+    slug: str
+    count: int
+    last_update_ms: int | None
+
+
+def list_path(source_name: str) -> str:
+    return f"{LISTS_DIR}/{source_name}.md"
+
+
+def month_day(ms: int, tz: ZoneInfo) -> str:
+    when = datetime.fromtimestamp(ms / 1000, tz)
+    return f"{when.month}-{when.day}"
+
+
+def relative_link(from_file: str, to_file: str) -> str:
+    return posixpath.relpath(to_file, posixpath.dirname(from_file))
+
+
+def render_source_list(name: str, records: Sequence[ArticleRecord], tz: ZoneInfo) -> str:
+    """``lists/{name}.md``: the name, ``------``, then ``M-D [title](link)`` newest first."""
+    here = list_path(name)
+    lines = [name, "------", ""]
+    for record in records:
+        link = escape_link_url(relative_link(here, record.path))
+        lines.append(f"{month_day(record.published_ms, tz)} [{escape_link_text(record.title)}]({link})")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def render_month_readme(
+    source_name: str, folder: str, records: Iterable[ArticleRecord], tz: ZoneInfo
+) -> str:
+    """The README.md a git host shows under a month folder's file list."""
+    year, month = folder.split("/")[2:4]
+    lines = [f"# {source_name} {year}-{month}", ""]
+    for record in records:
+        name = record.path.rsplit("/", 1)[1]
+        marks = " （原文已删除）" if record.deleted_ms else ""
+        when = datetime.fromtimestamp(record.published_ms / 1000, tz)
+        lines.append(
+            f"- {when:%m-%d %H:%M} [{escape_link_text(record.title)}]({escape_link_url(name)}){marks}"
+        )
+    lines.append("")
+    return "\n".join(lines)
+
+
+def render_root_readme(summaries: Sequence[SourceSummary], tz: ZoneInfo, site_dir: str) -> str:
+    """The mirror's front page on a git host: every source's list, count and last update."""
+    lines = [
+        "# 新闻镜像",
+        "",
+        "国际中文新闻的镜像。每个来源的文章列表如下；网站版见 "
+        f"[{site_dir}/index.html]({site_dir}/index.html)。",
+        "",
+        "| 来源 | 文章 | 最后更新 |",
+        "|---|---:|---|",
+    ]
+    for summary in summaries:
+        when = (
+            datetime.fromtimestamp(summary.last_update_ms / 1000, tz).strftime("%Y-%m-%d %H:%M")
+            if summary.last_update_ms
+            else "—"
+        )
+        link = escape_link_url(list_path(summary.name))
+        lines.append(f"| [{escape_link_text(summary.name)}]({link}) | {summary.count} | {when} |")
+    lines += ["", f"时间为 {tz.key}。", ""]
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""The archive on disk: article files, the committed index, and the rebuildable cache."""

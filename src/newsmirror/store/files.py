@@ -1,0 +1,144 @@
+"""Where things live in a mirror, and writing them so a crash never leaves half a file."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+ARTICLES_DIR = "articles"
+INDEX_DIR = "index"
+LISTS_DIR = "lists"
+CACHE_DIR = ".newsmirror"
+MONTH_README = "README.md"
+# A git host's web view stops listing a folder at 1,000 entries; keep room for README.md.
+MAX_ARTICLES_PER_FOLDER = 990
+MAX_NAME_CHARS = 48
+
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+_EXTENSIONS = (".html", ".htm", ".shtml", ".php", ".aspx", ".asp", ".jsp")
+# Path segments that name a section or language, never the article.
+_GENERIC_SEGMENTS = frozenset(
+    {"simp", "trad", "index", "amp", "zh", "cn", "chinese", "article", "articles", "news", "a",
+     "s", "story", "zhongwen", "mandarin", "hans", "hant", "zh-hans", "zh-hant", "full", "rss"}
+)
+# Names Windows refuses, and names that collide with files we generate.
+_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul", "readme", "index", "license"}
+    | {f"com{i}" for i in range(10)}
+    | {f"lpt{i}" for i in range(10)}
+)
+
+
+def article_id(source_slug: str, canonical: str) -> str:
+    """Stable short id of an article: 12 hex digits of a hash of source and canonical URL."""
+    return hashlib.sha256(f"{source_slug}\n{canonical}".encode()).hexdigest()[:12]
+
+
+def name_candidate(canonical: str) -> str:
+    """An ASCII, short, readable file stem for an article URL (without uniqueness)."""
+    segments = [unquote(s) for s in urlsplit(canonical).path.split("/") if s]
+    for segment in reversed(segments):
+        lowered = segment.lower()
+        for ext in _EXTENSIONS:
+            if lowered.endswith(ext):
+                lowered = lowered[: -len(ext)]
+        stem = _NON_SLUG.sub("-", lowered).strip("-")[:MAX_NAME_CHARS].strip("-")
+        if len(stem) >= 4 and stem not in _GENERIC_SEGMENTS and stem not in _RESERVED:
+            return stem
+    return "a-" + hashlib.sha256(canonical.encode()).hexdigest()[:10]
+
+
+def unique_name(candidate: str, canonical: str, taken: set[str]) -> str:
+    """``candidate`` if free in its folder, else the candidate with a hash suffix."""
+    if candidate not in taken:
+        return candidate
+    suffix = hashlib.sha256(canonical.encode()).hexdigest()
+    for width in (6, 10, 16, 32):
+        name = f"{candidate[: MAX_NAME_CHARS - width - 1]}-{suffix[:width]}"
+        if name not in taken:
+            return name
+    raise ValueError(f"no free name for {canonical}")
+
+
+def month_shard(published_ms: int, tz: ZoneInfo) -> str:
+    """``YYYY/MM`` of a publication time in the mirror's time zone."""
+    when = datetime.fromtimestamp(published_ms / 1000, tz)
+    return f"{when.year:04d}/{when.month:02d}"
+
+
+def folder_for(source_slug: str, shard: str, folder_counts: dict[str, int]) -> str:
+    """The article folder for a month, spilling into ``MM-2``, ``MM-3`` when one fills."""
+    base = f"{ARTICLES_DIR}/{source_slug}/{shard}"
+    folder = base
+    n = 1
+    while folder_counts.get(folder, 0) >= MAX_ARTICLES_PER_FOLDER:
+        n += 1
+        folder = f"{base}-{n}"
+    return folder
+
+
+def is_inside(root: Path, relative: str) -> bool:
+    """True when ``relative`` names a path under ``root`` (no ``..``, not absolute)."""
+    pure = PurePosixPath(relative)
+    if pure.is_absolute() or ".." in pure.parts:
+        return False
+    return (root / pure).resolve().is_relative_to(root.resolve())
+
+
+def write_atomic(path: Path, content: str | bytes) -> bool:
+    """Write ``content`` to ``path`` via a synced temporary file and a rename.
+
+    Returns False (and writes nothing) when the file already holds exactly these
+    bytes, so unchanged outputs keep their modification time.
+    """
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+    return True
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def remove_stale_temporaries(root: Path) -> int:
+    """Delete temporary files a killed run left behind; return how many."""
+    removed = 0
+    for folder in (ARTICLES_DIR, INDEX_DIR, LISTS_DIR):
+        for tmp in (root / folder).rglob(".*.tmp") if (root / folder).exists() else ():
+            tmp.unlink(missing_ok=True)
+            removed += 1
+    for tmp in root.glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
+        removed += 1
+    return removed

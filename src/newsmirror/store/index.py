@@ -1,0 +1,272 @@
+"""The archive index: committed JSON lines, mirrored into a rebuildable SQLite cache.
+
+The committed truth is ``index/{source}/{YYYY-MM}.jsonl``: one JSON object per
+mirrored article (see :class:`ArticleRecord`), sorted, one shard per source and
+publication month.  ``.newsmirror/cache.sqlite`` holds the same records for fast
+look-ups, plus things that may be lost without harm (HTTP validators, items to
+retry).  Each shard's size and modification time are remembered; a shard that
+changed on disk (a pull, a fresh clone) is reloaded, and a missing or unreadable
+cache is rebuilt from scratch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from newsmirror.errors import StoreError
+from newsmirror.models import ArticleRecord, FeedEntry, Revision, Validators
+from newsmirror.store.files import CACHE_DIR, INDEX_DIR, write_atomic
+from newsmirror.store.schema import migrate
+
+log = logging.getLogger(__name__)
+CACHE_FILENAME = "cache.sqlite"
+
+
+def record_to_json(record: ArticleRecord) -> str:
+    data = dataclasses.asdict(record)
+    data = {k: v for k, v in data.items() if v not in (None, (), [])}
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def record_from_json(line: str) -> ArticleRecord:
+    data: dict[str, Any] = json.loads(line)
+    data["revisions"] = tuple(Revision(**r) for r in data.get("revisions", ()))
+    return ArticleRecord(**data)
+
+
+def shard_of(record: ArticleRecord) -> str:
+    """``YYYY-MM`` from the record's folder ``articles/{slug}/YYYY/MM[-n]``."""
+    parts = record.path.split("/")
+    return f"{parts[2]}-{parts[3][:2]}"
+
+
+def folder_of(path: str) -> str:
+    return path.rsplit("/", 1)[0]
+
+
+def prepare_cache_dir(root: Path) -> Path:
+    """Create ``.newsmirror/`` with a ``.gitignore`` that ignores the folder itself."""
+    folder = root / CACHE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        write_atomic(ignore, "# newsmirror's cache: rebuilt from the committed files when missing\n*\n")
+    return folder
+
+
+class ArchiveIndex:
+    """Open with :meth:`open`; holds the cache connection for one run."""
+
+    def __init__(self, root: Path, connection: sqlite3.Connection) -> None:
+        self.root = root
+        self.connection = connection
+
+    @classmethod
+    def open(cls, root: Path) -> ArchiveIndex:
+        cache = prepare_cache_dir(root) / CACHE_FILENAME
+        try:
+            connection = _connect(cache)
+        except sqlite3.DatabaseError:
+            log.warning("cache unreadable, rebuilding path=%s", cache)
+            cache.unlink(missing_ok=True)
+            connection = _connect(cache)
+        index = cls(root, connection)
+        index.sync_from_files()
+        return index
+
+    def close(self) -> None:
+        self.connection.close()
+
+    # -- loading the committed index -------------------------------------------------
+
+    def sync_from_files(self) -> int:
+        """Reload every shard whose file changed since the cache saw it; return how many."""
+        known = dict(self.connection.execute("SELECT shard_path, fingerprint FROM shards"))
+        on_disk = {
+            path.relative_to(self.root).as_posix(): path
+            for path in sorted((self.root / INDEX_DIR).glob("*/*.jsonl"))
+        }
+        reloaded = 0
+        with self.connection:
+            for relative in set(known) - set(on_disk):
+                self._forget_shard(relative)
+            for relative, path in on_disk.items():
+                stat = path.stat()
+                fingerprint = f"{stat.st_size}:{stat.st_mtime_ns}"
+                if known.get(relative) != fingerprint:
+                    self._load_shard(relative, path, fingerprint)
+                    reloaded += 1
+        return reloaded
+
+    def _forget_shard(self, relative: str) -> None:
+        source, shard = _split_shard_path(relative)
+        self.connection.execute("DELETE FROM articles WHERE source=? AND shard=?", (source, shard))
+        self.connection.execute("DELETE FROM shards WHERE shard_path=?", (relative,))
+
+    def _load_shard(self, relative: str, path: Path, fingerprint: str) -> None:
+        self._forget_shard(relative)
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                record = record_from_json(line)
+            except (ValueError, TypeError) as exc:
+                raise StoreError(
+                    f"index line unreadable: {relative}:{number} ({exc})", url=relative
+                ) from exc
+            self._insert(record)
+        self.connection.execute(
+            "INSERT OR REPLACE INTO shards VALUES (?, ?)", (relative, fingerprint)
+        )
+
+    def _insert(self, record: ArticleRecord) -> None:
+        self.connection.execute(
+            "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (record.id, record.source, record.canonical_url, record.guid, record.path,
+             folder_of(record.path), shard_of(record), record.title, record.published_ms,
+             record.first_seen_ms, record_to_json(record)),
+        )
+
+    # -- looking up ----------------------------------------------------------------------
+
+    def find(self, source: str, canonical_url: str, guid: str | None) -> ArticleRecord | None:
+        """The record of an article already mirrored under this URL or GUID, if any."""
+        row = self.connection.execute(
+            "SELECT record FROM articles WHERE source=? AND (canonical_url=? OR "
+            "(guid IS NOT NULL AND guid=?)) LIMIT 1",
+            (source, canonical_url, guid),
+        ).fetchone()
+        return record_from_json(row[0]) if row else None
+
+    def get(self, article_id: str) -> ArticleRecord | None:
+        row = self.connection.execute(
+            "SELECT record FROM articles WHERE id=?", (article_id,)
+        ).fetchone()
+        return record_from_json(row[0]) if row else None
+
+    def find_by_path_or_url(self, key: str) -> ArticleRecord | None:
+        row = self.connection.execute(
+            "SELECT record FROM articles WHERE id=? OR path=? OR canonical_url=? LIMIT 1",
+            (key, key, key),
+        ).fetchone()
+        return record_from_json(row[0]) if row else None
+
+    def newest(self, source: str, limit: int) -> list[ArticleRecord]:
+        rows = self.connection.execute(
+            "SELECT record FROM articles WHERE source=? ORDER BY published_ms DESC, id "
+            "LIMIT ?", (source, limit),
+        )
+        return [record_from_json(r[0]) for r in rows]
+
+    def all_records(self, source: str | None = None) -> Iterator[ArticleRecord]:
+        query = "SELECT record FROM articles"
+        args: tuple[str, ...] = ()
+        if source is not None:
+            query += " WHERE source=?"
+            args = (source,)
+        for row in self.connection.execute(query + " ORDER BY published_ms DESC, id", args):
+            yield record_from_json(row[0])
+
+    def count(self, source: str) -> int:
+        return int(self.connection.execute(
+            "SELECT COUNT(*) FROM articles WHERE source=?", (source,)).fetchone()[0])
+
+    def in_folder(self, folder: str) -> list[ArticleRecord]:
+        rows = self.connection.execute(
+            "SELECT record FROM articles WHERE folder=? ORDER BY published_ms DESC, id", (folder,)
+        )
+        return [record_from_json(r[0]) for r in rows]
+
+    def names_in_folder(self, folder: str) -> set[str]:
+        rows = self.connection.execute("SELECT path FROM articles WHERE folder=?", (folder,))
+        return {r[0].rsplit("/", 1)[1].removesuffix(".md") for r in rows}
+
+    def folder_counts(self, source: str, shard_prefix: str) -> dict[str, int]:
+        rows = self.connection.execute(
+            "SELECT folder, COUNT(*) FROM articles WHERE source=? AND folder LIKE ? "
+            "GROUP BY folder", (source, f"articles/{source}/{shard_prefix}%"),
+        )
+        return {folder: n for folder, n in rows}
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def save(self, record: ArticleRecord) -> None:
+        """Add or replace a record, then rewrite its shard file atomically."""
+        with self.connection:
+            self._insert(record)
+            self._write_shard(record.source, shard_of(record))
+
+    def _write_shard(self, source: str, shard: str) -> None:
+        rows = self.connection.execute(
+            "SELECT record FROM articles WHERE source=? AND shard=? ORDER BY published_ms, id",
+            (source, shard),
+        )
+        relative = f"{INDEX_DIR}/{source}/{shard}.jsonl"
+        path = self.root / relative
+        write_atomic(path, "".join(r[0] + "\n" for r in rows))
+        stat = path.stat()
+        self.connection.execute(
+            "INSERT OR REPLACE INTO shards VALUES (?, ?)",
+            (relative, f"{stat.st_size}:{stat.st_mtime_ns}"),
+        )
+
+    # -- validators and retries (cache only) --------------------------------------------
+
+    def validators(self, url: str) -> Validators | None:
+        row = self.connection.execute(
+            "SELECT etag, last_modified FROM validators WHERE url=?", (url,)
+        ).fetchone()
+        return Validators(etag=row[0], last_modified=row[1]) if row else None
+
+    def save_validators(self, url: str, validators: Validators) -> None:
+        with self.connection:
+            self.connection.execute(
+                "INSERT OR REPLACE INTO validators VALUES (?, ?, ?)",
+                (url, validators.etag, validators.last_modified),
+            )
+
+    def forget_validators(self, url: str) -> None:
+        with self.connection:
+            self.connection.execute("DELETE FROM validators WHERE url=?", (url,))
+
+    def pending_entries(self, source: str) -> list[FeedEntry]:
+        rows = self.connection.execute(
+            "SELECT entry FROM pending WHERE source=? ORDER BY rowid", (source,)
+        )
+        return [FeedEntry(**json.loads(r[0])) for r in rows]
+
+    def mark_pending(self, source: str, entry: FeedEntry, error: str) -> None:
+        with self.connection:
+            self.connection.execute(
+                "INSERT INTO pending (source, link, entry, attempts, last_error) "
+                "VALUES (?, ?, ?, 1, ?) ON CONFLICT (source, link) DO UPDATE SET "
+                "attempts = attempts + 1, last_error = excluded.last_error",
+                (source, entry.link, json.dumps(dataclasses.asdict(entry), ensure_ascii=False),
+                 error),
+            )
+
+    def clear_pending(self, source: str, link: str) -> None:
+        with self.connection:
+            self.connection.execute(
+                "DELETE FROM pending WHERE source=? AND link=?", (source, link)
+            )
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, isolation_level="DEFERRED")
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    migrate(connection)
+    connection.execute("SELECT COUNT(*) FROM articles").fetchone()
+    return connection
+
+
+def _split_shard_path(relative: str) -> tuple[str, str]:
+    _, source, filename = relative.split("/")
+    return source, filename.removesuffix(".jsonl")
