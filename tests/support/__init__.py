@@ -1,0 +1,1 @@
+"""Test support: recorded real responses served on loopback, mirrors made on the fly."""
