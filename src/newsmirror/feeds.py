@@ -45,6 +45,9 @@ def parse_feed(body: bytes, url: str, *, content_type: str | None = None) -> Par
     entries = tuple(
         entry for entry in (_entry(raw, url) for raw in parsed.entries) if entry is not None
     )
+    if parsed.get("bozo") and not entries:
+        problem = parsed.get("bozo_exception")
+        raise FeedError(f"malformed feed: {url} ({type(problem).__name__}: {problem})", url=url)
     skipped = len(parsed.entries) - len(entries)
     if skipped:
         warnings.append(f"{skipped} item(s) without a usable link were skipped")
@@ -53,6 +56,8 @@ def parse_feed(body: bytes, url: str, *, content_type: str | None = None) -> Par
 
 
 def _entry(raw: Any, feed_url: str) -> FeedEntry | None:
+    # dict.get reads the raw keys: feedparser's own get() maps updated_parsed to
+    # published_parsed with a deprecation warning.
     guid = (raw.get("id") or "").strip() or None
     link = (raw.get("link") or "").strip()
     if not link and guid and raw.get("guidislink", False):
@@ -66,8 +71,8 @@ def _entry(raw: Any, feed_url: str) -> FeedEntry | None:
         guid=guid,
         guid_is_permalink=bool(raw.get("guidislink", False)),
         author=_plain_text(raw.get("author", "")) or None,
-        published_ms=_epoch_ms(raw.get("published_parsed") or raw.get("updated_parsed")),
-        updated_ms=_epoch_ms(raw.get("updated_parsed")),
+        published_ms=_epoch_ms(dict.get(raw, "published_parsed") or dict.get(raw, "updated_parsed")),
+        updated_ms=_epoch_ms(dict.get(raw, "updated_parsed")),
         content_html=_full_content(raw),
         summary_html=(raw.get("summary") or None),
     )
