@@ -88,6 +88,20 @@ class MirrorSettings:
     )
     site_dir: str = _setting("docs", "Folder of the static site, relative to the mirror.")
     commit: bool = _setting(True, "Commit the changes of each run to git.")
+    push: bool = _setting(True, "Push to every [[remotes]] entry after each run.")
+    push_retries: int = _setting(2, "Retries of a push that failed for a passing reason.", minimum=0)
+    push_backoff_s: float = _setting(5.0, "First push retry delay; doubles each time.", minimum=0.0)
+    push_timeout_s: float = _setting(300.0, "Seconds one push may take.", minimum=1.0)
+    stall_factor: float = _setting(
+        3.0, "A source is flagged as stalled when its newest article is older than this many "
+        "times its usual gap between articles.", minimum=1.0,
+    )
+    stall_min_hours: float = _setting(
+        24.0, "Never flag a source as stalled sooner than this many hours.", minimum=0.0
+    )
+    min_free_disk_mb: int = _setting(
+        500, "`newsmirror doctor` warns when less disk space than this is free.", minimum=0
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +183,7 @@ def parse_config(
         for i, item in enumerate(_expect_list(raw.get("remotes", []), path, "remotes"))
     )
     _check_sources(sources, path)
+    _check_remotes(remotes, path)
     return Config(root=root, mirror=mirror, sources=sources, remotes=remotes)
 
 
@@ -200,6 +215,22 @@ def _check_sources(sources: tuple[Source, ...], path: Path) -> None:
             raise ConfigError(f"{path}: {key}.name: {source.name!r} is used twice")
         seen_slugs.add(source.slug)
         seen_names.add(source.name.casefold())
+
+
+def _check_remotes(remotes: tuple[Remote, ...], path: Path) -> None:
+    """Remote names are unique; a URL never carries a password or token."""
+    seen: set[str] = set()
+    for i, remote in enumerate(remotes):
+        key = f"remotes[{i}]"
+        if remote.name in seen or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", remote.name):
+            raise ConfigError(f"{path}: {key}.name: {remote.name!r} is used twice or is not "
+                              "a plain name (letters, digits, '.', '_', '-')")
+        seen.add(remote.name)
+        userinfo = remote.url.partition("://")[2].split("/", 1)[0].rpartition("@")[0]
+        if ":" in userinfo:
+            raise ConfigError(f"{path}: {key}.url: credentials do not belong in the config file "
+                              "(set NEWSMIRROR_REMOTE_<NAME>_TOKEN or use git's credential "
+                              "helper)")
 
 
 def _env_overrides(environ: typing.Mapping[str, str]) -> dict[str, Any]:

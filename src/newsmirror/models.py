@@ -133,6 +133,19 @@ class ItemFailure:
     message: str
 
 
+@dataclass(frozen=True, slots=True)
+class PushResult:
+    """How pushing to one remote went (``url`` has any credentials scrubbed)."""
+
+    remote: str
+    url: str
+    ok: bool
+    commit: str | None = None
+    attempts: int = 0
+    error: str | None = None
+    updated: bool = False
+
+
 @dataclass(slots=True)
 class SourceReport:
     """How one source fared in one run.  Filled in by the pipeline only."""
@@ -161,6 +174,7 @@ class RunReport:
     commit: str | None = None
     commit_message: str | None = None
     notes: list[str] = field(default_factory=list)
+    pushes: list[PushResult] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
