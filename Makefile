@@ -25,7 +25,7 @@ test: install browser-deps
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: install
-	$(BIN)/python benchmarks/run_benchmarks.py
+	for f in benchmarks/*_benchmark.py; do $(BIN)/python $$f || exit 1; done
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info
