@@ -2,5 +2,6 @@
 
 from newsmirror.fetch.client import Fetcher, FetchPolicy
 from newsmirror.fetch.response import decode_text
+from newsmirror.fetch.transport import is_private_address
 
-__all__ = ["FetchPolicy", "Fetcher", "decode_text"]
+__all__ = ["FetchPolicy", "Fetcher", "decode_text", "is_private_address"]

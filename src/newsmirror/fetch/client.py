@@ -1,20 +1,22 @@
 """The one HTTP client: limits, timeouts, retries, redirects, size cap, validators.
 
 Retries cover 5xx, 429 and network errors, with exponential backoff that honours
-``Retry-After``.  Redirects are followed one hop at a time so that every hop is
-checked against the private-network policy and loops are caught.  Bodies are read
-as a stream and cut off at ``max_response_bytes`` *after* decompression, so a
-compression bomb costs at most that much memory.
+``Retry-After`` up to a cap.  Redirects are followed one hop at a time so that
+loops are caught and every hop's address is checked: connections go through
+:mod:`newsmirror.fetch.transport`, which resolves a host once and connects to
+the address it checked.  Bodies are read as a stream and cut off at
+``max_response_bytes`` *after* decompression, and the decoders never produce more
+than the remaining room per step (:mod:`newsmirror.fetch.decompress`), so a
+compression bomb costs at most that much memory.  Every request, body included,
+ends within ``request_deadline_s``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import email.utils
-import ipaddress
 import logging
 import random
-import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -29,6 +31,15 @@ from newsmirror.errors import (
     FetchTimeout,
     HTTPStatusError,
     ResponseTooLarge,
+)
+from newsmirror.fetch.decompress import ACCEPT_ENCODING, ContentDecodingError, decoder_for
+from newsmirror.fetch.transport import (
+    AddressPolicy,
+    AddressRefused,
+    HostUnresolvable,
+    PinnedTransport,
+    Resolve,
+    resolve_host,
 )
 from newsmirror.models import FetchResult, Validators
 
@@ -79,7 +90,8 @@ class Fetcher:
     them may resolve to private addresses.  Every other URL - links from feeds
     and pages, redirect targets - is refused when it resolves to a loopback,
     private, link-local, reserved or multicast address, unless the policy
-    allows private networks.
+    allows private networks.  ``resolve`` is the name resolver (the system's by
+    default); the address it returns is the one connected to.
     """
 
     def __init__(
@@ -88,19 +100,20 @@ class Fetcher:
         *,
         trusted_hosts: frozenset[str] = frozenset(),
         sleep: Sleep = asyncio.sleep,
+        resolve: Resolve = resolve_host,
     ) -> None:
         self.policy = policy
-        self.trusted_hosts = trusted_hosts
+        self.trusted_hosts = frozenset(host.lower() for host in trusted_hosts)
         self._sleep = sleep
         self._host_limits: dict[str, asyncio.Semaphore] = {}
+        limits = httpx.Limits(max_connections=policy.max_connections, max_keepalive_connections=8)
+        addresses = AddressPolicy(policy.allow_private_networks, self.trusted_hosts)
         self._client = httpx.AsyncClient(
-            headers={"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate, br"},
+            headers={"User-Agent": policy.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
             timeout=httpx.Timeout(
                 policy.read_timeout_s, connect=policy.connect_timeout_s, pool=policy.deadline_s
             ),
-            limits=httpx.Limits(
-                max_connections=policy.max_connections, max_keepalive_connections=8
-            ),
+            transport=PinnedTransport(limits, addresses, resolve),
             follow_redirects=False,
             trust_env=False,
         )
@@ -163,7 +176,7 @@ class Fetcher:
         seen: list[str] = []
         current = url
         while True:
-            await self._check_address(current, original=url)
+            self._check_url(current, original=url)
             status, response_headers, body = await self._get_once(
                 current, headers, max_bytes or self.policy.max_bytes
             )
@@ -221,7 +234,14 @@ class Fetcher:
             except httpx.TimeoutException as exc:
                 error = FetchTimeout(f"timed out: {url} ({type(exc).__name__})", url=url)
                 raise _Retryable(error, None) from exc
-            except httpx.DecodingError as exc:
+            except AddressRefused as exc:
+                raise BlockedAddressError(
+                    f"private address refused: {url} ({exc})", url=url
+                ) from exc
+            except HostUnresolvable as exc:
+                raise _Retryable(FetchError(f"network error: {url} ({exc})", url=url), None) \
+                    from exc
+            except (httpx.DecodingError, ContentDecodingError) as exc:
                 raise FetchError(f"undecodable body: {url} ({exc})", url=url) from exc
             except (httpx.TransportError, httpx.InvalidURL) as exc:
                 detail = str(exc) or type(exc).__name__
@@ -244,31 +264,25 @@ class Fetcher:
                     f"response too large: {url} (Content-Length {declared} > {max_bytes})",
                     url=url,
                 )
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
+            decoder = decoder_for(response.headers.get("content-encoding"))
+            body = bytearray()
+            async for chunk in response.aiter_raw():
+                body += decoder.decode(chunk, max_bytes - len(body) + 1)
+                if len(body) > max_bytes:
                     raise ResponseTooLarge(
                         f"response too large: {url} (over {max_bytes} bytes)", url=url
                     )
-                chunks.append(chunk)
-            return response.status_code, response.headers, b"".join(chunks)
+            return response.status_code, response.headers, bytes(body)
 
-    async def _check_address(self, url: str, *, original: str) -> None:
+    def _check_url(self, url: str, *, original: str) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
             raise FetchError(f"not an http(s) URL: {url}", url=original)
         host = parts.hostname
         if not host:
             raise FetchError(f"URL has no host: {url}", url=original)
-        if self.policy.allow_private_networks or host in self.trusted_hosts:
-            return
-        for address in await _resolve(host, parts.port or (443 if parts.scheme == "https" else 80)):
-            if is_private_address(address):
-                raise BlockedAddressError(
-                    f"private address refused: {url} ({host} is {address})", url=original
-                )
+        # The address itself is checked when connecting (fetch.transport), not here:
+        # a check on a separate DNS answer would not bind the connection.
 
 
 class _Retryable(Exception):
@@ -278,35 +292,6 @@ class _Retryable(Exception):
         super().__init__(str(error))
         self.error = error
         self.retry_after_s = retry_after_s
-
-
-async def _resolve(host: str, port: int) -> list[str]:
-    try:
-        ipaddress.ip_address(host)
-        return [host]
-    except ValueError:
-        pass
-    loop = asyncio.get_running_loop()
-    try:
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as exc:
-        raise FetchError(f"cannot resolve host: {host} ({exc})", url=host) from exc
-    return [str(info[4][0]) for info in infos]
-
-
-def is_private_address(address: str) -> bool:
-    """Loopback, private, link-local (cloud metadata), reserved, multicast or unspecified."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_reserved
-        or ip.is_multicast
-        or ip.is_unspecified
-    )
 
 
 def _parse_retry_after(value: str | None) -> float | None:
