@@ -1,11 +1,28 @@
-"""The allowlist sanitiser: always the last transformation of article HTML."""
+"""The allowlist sanitiser: always the last transformation of article HTML.
+
+``sanitize_html`` runs in three passes over one fragment:
+
+1. *prepare* (selectolax): embedded media (iframe, video, audio, embed, object)
+   become a link to the original media, with the poster image when there is one;
+   ``<pre>`` line breaks become ``<br>`` so that the output can be one line.
+2. *allowlist* (nh3): only the tags and attributes in the tables below survive;
+   every URL must be http(s) (``mailto:`` for links) and is made absolute.
+   ``data:`` URLs are refused everywhere, images included: real articles
+   never need them and lazy-load placeholders are always ``data:``.
+3. *tidy* (selectolax): links without an address are unwrapped, images
+   without a source dropped, empty wrappers and spacers (``<p> </p>``,
+   ``<p><br></p>``) removed; then nh3 runs once more, so the allowlist is
+   truly the last step, and whitespace is collapsed to one line.
+"""
 
 from __future__ import annotations
 
+import html as html_escape
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import nh3
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from newsmirror.clean.urls import absolute_url
 
@@ -26,21 +43,37 @@ ALLOWED_ATTRIBUTES = {
     "q": {"cite"},
     "blockquote": {"cite"},
 }
+# Elements removed together with everything inside them.
+DROPPED_WITH_CONTENT = frozenset(
+    {"script", "style", "noscript", "template", "form", "button", "input", "select",
+     "textarea", "svg", "math", "canvas", "map", "dialog", "head", "title", "meta", "link"}
+)
+URL_SCHEMES = frozenset({"http", "https"})
+LINK_SCHEMES = URL_SCHEMES | {"mailto"}
+LINK_REL = "noopener noreferrer"
+MEDIA_TAGS = ("iframe", "video", "audio", "embed", "object")
+MEDIA_LABELS = {"audio": "收听音频", "video": "观看视频"}
+# Elements that mean something even when they hold no text.
+CONTENT_WITHOUT_TEXT = ("img", "hr", "picture", "source", "table", "td", "th", "tr")
+# Elements that are removed when, after cleaning, they hold no text and no image.
+REMOVED_WHEN_EMPTY = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote",
+                      "figure", "figcaption", "strong", "em", "b", "i", "u", "s", "small",
+                      "a", "span", "div", "section", "dl", "dt", "dd", "pre", "code", "mark",
+                      "caption", "cite", "q", "sub", "sup", "time")
 _SPACE = re.compile(r"\s+")
+_PRE = re.compile(r"(<pre\b[^>]*>.*?</pre>)", re.S | re.I)
+_BLOCK_EDGE = re.compile(
+    r"\s*(</?(?:p|h[1-6]|ul|ol|li|blockquote|figure|figcaption|table|thead|tbody|tfoot|tr|td"
+    r"|th|caption|pre|dl|dt|dd|picture|source|hr|br)\b[^>]*>)\s*", re.I
+)
 
 
 def sanitize_html(html: str, base_url: str) -> str:
     """Allowlisted, one-line HTML with absolute links; nothing executable survives."""
-    cleaned = nh3.clean(
-        html,
-        tags=set(ALLOWED_TAGS),
-        attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer",
-        strip_comments=True,
-        attribute_filter=lambda tag, attr, value: _absolute(attr, value, base_url),
-    )
-    return _SPACE.sub(" ", cleaned).strip()
+    prepared = _prepare(html, base_url)
+    cleaned = _allowlist(prepared, base_url)
+    tidied = _allowlist(_tidy(cleaned), base_url)
+    return _one_line(tidied)
 
 
 def text_length(html: str) -> int:
@@ -49,14 +82,181 @@ def text_length(html: str) -> int:
     return len(_SPACE.sub("", text))
 
 
-def _absolute(attribute: str, value: str, base_url: str) -> str | None:
-    if attribute in ("href", "src", "cite"):
-        return absolute_url(value, base_url)
+def _allowlist(html: str, base_url: str) -> str:
+    return nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags=set(DROPPED_WITH_CONTENT),
+        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(LINK_SCHEMES),
+        link_rel=LINK_REL,
+        strip_comments=True,
+        attribute_filter=lambda tag, attribute, value: _filter_attribute(
+            tag, attribute, value, base_url),
+    )
+
+
+def _filter_attribute(tag: str, attribute: str, value: str, base_url: str) -> str | None:
+    """The attribute's value made absolute and safe, or None to drop the attribute."""
     if attribute == "srcset":
-        candidates = []
-        for candidate in value.split(","):
-            parts = candidate.strip().split()
-            if parts:
-                candidates.append(" ".join([absolute_url(parts[0], base_url), *parts[1:]]))
-        return ", ".join(candidates)
+        return _safe_srcset(value, base_url)
+    if attribute in ("href", "src", "cite"):
+        schemes = LINK_SCHEMES if (tag, attribute) == ("a", "href") else URL_SCHEMES
+        return _safe_url(value, base_url, schemes)
     return value
+
+
+def _safe_url(value: str, base_url: str, schemes: frozenset[str]) -> str | None:
+    if not value.strip() or value.strip().startswith("#"):
+        return None
+    url = absolute_url(value, base_url)
+    return url if urlsplit(url).scheme.lower() in schemes else None
+
+
+def _safe_srcset(value: str, base_url: str) -> str | None:
+    candidates = []
+    for candidate in value.split(","):
+        parts = candidate.strip().split()
+        if not parts:
+            continue
+        url = _safe_url(parts[0], base_url, URL_SCHEMES)
+        if url is None:
+            return None
+        candidates.append(" ".join([url, *parts[1:]]))
+    return ", ".join(candidates) or None
+
+
+# -- pass 1: prepare ------------------------------------------------------------------------
+
+def _prepare(html: str, base_url: str) -> str:
+    tree = LexborHTMLParser(f"<body>{html}</body>")
+    body = tree.body
+    if body is None:
+        return ""
+    for tag in MEDIA_TAGS:
+        for node in body.css(tag):
+            if node.parent is not None:  # nested media may already be gone
+                _replace_media(node, base_url)
+    for pre in body.css("pre"):
+        _break_pre_lines(pre)
+    return body.inner_html or ""
+
+
+def _replace_media(node: LexborNode, base_url: str) -> None:
+    """An embed becomes ``<p><a href=original>[poster] label</a></p>``."""
+    url = _media_url(node, base_url)
+    poster = node.attributes.get("poster") if node.tag == "video" else None
+    label = html_escape.escape(_media_label(node))
+    image = f'<img src="{html_escape.escape(poster)}" alt="{label}">' if poster else ""
+    if url:
+        node.replace_with(LexborHTMLParser(
+            f'<p><a href="{html_escape.escape(url)}">{image}▶ {label}</a></p>').body.child)
+    elif image:
+        node.replace_with(LexborHTMLParser(f"<p>{image}</p>").body.child)
+    else:
+        node.decompose()
+
+
+def _media_url(node: LexborNode, base_url: str) -> str | None:
+    attrs = node.attributes
+    raw = attrs.get("src") or attrs.get("data-src") or attrs.get("data")
+    if not raw:
+        source = node.css_first("source[src]")
+        raw = source.attributes.get("src") if source is not None else None
+    if not raw:
+        return None
+    url = absolute_url(raw, base_url)
+    if url.startswith("//"):
+        url = "https:" + url
+    return _original_media_url(url)
+
+
+def _original_media_url(url: str) -> str:
+    """Embed players' addresses turned into the page a reader can open."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if host.endswith(("youtube.com", "youtube-nocookie.com")) and parts.path.startswith("/embed/"):
+        return "https://www.youtube.com/watch?v=" + parts.path.split("/")[2]
+    if host == "player.vimeo.com" and parts.path.startswith("/video/"):
+        return "https://vimeo.com/" + parts.path.split("/")[2]
+    if host.endswith("v.qq.com") and "vid" in parse_qs(parts.query):
+        return "https://v.qq.com/x/page/" + parse_qs(parts.query)["vid"][0] + ".html"
+    return url
+
+
+def _media_label(node: LexborNode) -> str:
+    title = (node.attributes.get("title") or node.attributes.get("aria-label") or "").strip()
+    default = MEDIA_LABELS.get(node.tag or "", "查看原始媒体")
+    return f"{default}：{title}" if title else default
+
+
+def _break_pre_lines(pre: LexborNode) -> None:
+    markup = pre.inner_html or ""
+    pre.inner_html = markup.replace("\r\n", "\n").strip("\n").replace("\n", "<br>")
+
+
+# -- pass 3: tidy ---------------------------------------------------------------------------
+
+def _tidy(html: str) -> str:
+    tree = LexborHTMLParser(f"<body>{html}</body>")
+    body = tree.body
+    if body is None:
+        return ""
+    for link in body.css("a"):
+        if not link.attributes.get("href"):
+            link.unwrap()
+    for image in body.css("img"):
+        if not image.attributes.get("src") and not image.attributes.get("srcset"):
+            image.decompose()
+    for picture in body.css("picture"):
+        if picture.css_first("img") is None:
+            picture.decompose()
+    _remove_edge_breaks(body)
+    _remove_empty(body)
+    return body.inner_html or ""
+
+
+def _remove_edge_breaks(body: LexborNode) -> None:
+    """``<br>`` at the start or end of a block is a spacer, not a line break."""
+    for rule in body.css("br"):
+        parent = rule.parent
+        if parent is not None and parent.tag in ("p", "li", "td", "figcaption", "blockquote") and (
+            _is_edge(rule, forward=False) or _is_edge(rule, forward=True)
+        ):
+            rule.decompose()
+
+
+def _remove_empty(body: LexborNode) -> None:
+    """Remove empty wrappers, innermost first, so that emptied parents go too."""
+    for node in reversed(body.css(",".join(REMOVED_WHEN_EMPTY))):
+        if _is_empty(node):
+            node.decompose()
+
+
+def _is_empty(node: LexborNode) -> bool:
+    if node.css_first(",".join(CONTENT_WITHOUT_TEXT)) is not None:
+        return False
+    return not (node.text(deep=True) or "").strip()
+
+
+def _is_edge(node: LexborNode, *, forward: bool) -> bool:
+    sibling = node.next if forward else node.prev
+    while sibling is not None:
+        if sibling.tag == "br" or (sibling.is_text_node and not (sibling.text() or "").strip()):
+            sibling = sibling.next if forward else sibling.prev
+            continue
+        return False
+    return True
+
+
+# -- whitespace -----------------------------------------------------------------------------
+
+def _one_line(html: str) -> str:
+    """Collapse whitespace to single spaces (kept as-is inside ``<pre>``), trim block edges."""
+    pieces = []
+    for i, piece in enumerate(_PRE.split(html)):
+        if i % 2:
+            pieces.append(piece.replace("\n", " "))
+        else:
+            pieces.append(_BLOCK_EDGE.sub(r"\1", _SPACE.sub(" ", piece)))
+    return "".join(pieces).strip()
