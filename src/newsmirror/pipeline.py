@@ -21,7 +21,7 @@ from newsmirror.clean.sanitize import sanitize_html, text_length
 from newsmirror.clean.urls import canonical_url, strip_tracking_params
 from newsmirror.config import Config, Source
 from newsmirror.errors import ConfigError, MirrorError, NoContentError, NotHTML
-from newsmirror.extract import extract_article, feed_item_body
+from newsmirror.extract import clean_feed_content, extract_article, feed_item_body
 from newsmirror.feeds import parse_feed
 from newsmirror.fetch import FetchPolicy, Fetcher, decode_text
 from newsmirror.models import (
@@ -223,7 +223,8 @@ async def _article_body(
     if source.fulltext != "page":
         body = feed_item_body(entry, require_full=source.fulltext == "auto")
         if body:
-            return ExtractedArticle(body_html=body, method="feed"), entry.link
+            cleaned = await asyncio.to_thread(clean_feed_content, body, entry.link)
+            return ExtractedArticle(body_html=cleaned, method="feed"), entry.link
         if source.fulltext == "feed":
             raise NoContentError(f"feed item has no content: {entry.link}", url=entry.link)
     result = await context.fetcher.fetch(entry.link, accept=PAGE_ACCEPT)
