@@ -1,7 +1,8 @@
 """Feed bytes → :class:`ParsedFeed`.  The only importer of feedparser.
 
-RSS 0.9x/1.0/2.0 and Atom.  The charset comes from the HTTP header and the XML
-declaration (feedparser applies both); links are made absolute against the
+RSS 0.9x/1.0/2.0 and Atom.  The bytes are decoded by fetch.response (the bytes
+over the labels, so mislabelled GBK/Big5 feeds read right) and handed to
+feedparser as labelled UTF-8; links that are not http(s) are dropped; links are made absolute against the
 feed's own URL; dates become epoch milliseconds; HTML content is passed through
 unsanitised, because the cleaning stage sanitises every path the same way.
 """
@@ -12,11 +13,12 @@ import calendar
 import html
 import re
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
 from newsmirror.errors import FeedError
+from newsmirror.fetch.response import as_utf8_document
 from newsmirror.models import FeedEntry, ParsedFeed
 
 _TAG = re.compile(r"<[^>]*>")
@@ -27,7 +29,9 @@ _HARMLESS_BOZO = ("CharacterEncodingOverride", "NonXMLContentType")
 
 def parse_feed(body: bytes, url: str, *, content_type: str | None = None) -> ParsedFeed:
     """Parse a feed document; raise :class:`FeedError` if it is not a usable feed."""
-    headers = {"content-type": content_type} if content_type else {}
+    # Decoded by the bytes, not the labels: GBK/Big5 feeds with wrong or no labels.
+    body, utf8_type = as_utf8_document(body, content_type)
+    headers = {"content-type": utf8_type}
     parsed = feedparser.parse(
         body, response_headers=headers, sanitize_html=False, resolve_relative_uris=True
     )
@@ -65,6 +69,8 @@ def _entry(raw: Any, feed_url: str) -> FeedEntry | None:
     if not link:
         return None
     link = urljoin(feed_url, link)
+    if urlsplit(link).scheme not in ("http", "https"):
+        return None  # javascript:, data:, file: ... never become an article link
     return FeedEntry(
         link=link,
         title=_plain_text(raw.get("title", "")),
