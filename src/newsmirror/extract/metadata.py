@@ -165,3 +165,15 @@ def _ld_author(value: object) -> str | None:
         if isinstance(name, str) and name.strip() and not name.startswith("http"):
             names.append(name.strip())
     return "、".join(names) or None
+
+
+def read_page_address(html: str) -> str | None:
+    """The address a saved page declares for itself (canonical link, og:url), if absolute."""
+    tree = LexborHTMLParser(html)
+    for selector, attribute in (("link[rel='canonical']", "href"), ("meta[property='og:url']",
+                                                                      "content")):
+        node = tree.css_first(selector)
+        value = (node.attributes.get(attribute) or "").strip() if node is not None else ""
+        if value.startswith(("http://", "https://")):
+            return value
+    return None
