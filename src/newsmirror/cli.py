@@ -239,5 +239,86 @@ def _read_page_source(source: str, url: str | None) -> tuple[str, str]:
         raise ConfigError(f"cannot read page: {source} ({exc.strerror})") from exc
     return url or read_page_address(html) or Path(source).resolve().as_uri(), html
 
+@app.command("build")
+def build_command(
+    mirror: MirrorOption = Path("."),
+    full: Annotated[bool, typer.Option(
+        "--full", help="Render every page again, not only the changed ones.")] = False,
+) -> None:
+    """Render the static site (site_dir) and the Atom feeds (feeds/) from the archive."""
+    from newsmirror.pipeline import build_site_now
+
+    config = open_config(mirror)
+    try:
+        site = build_site_now(config, full=full)
+    except MirrorError as exc:
+        fail(exc)
+    out.print(f"site {config.root / config.mirror.site_dir}: {site.pages_written} pages written, "
+              f"{site.pages_unchanged} unchanged, {site.pages_removed} removed; "
+              f"{site.feeds_written} feeds written; search index "
+              f"{'rebuilt' if site.search_indexed else 'unchanged'}", highlight=False)
+
+
+@app.command("search")
+def search_command(
+    query: Annotated[str, typer.Argument(help="Words to find; all must occur (简体或繁体).")],
+    mirror: MirrorOption = Path("."),
+    source: Annotated[str | None, typer.Option(
+        "--source", "-s", help="Only articles of this source (slug).")] = None,
+    limit: Annotated[int, typer.Option(
+        "--limit", "-n", min=1, help="Show at most this many articles.")] = 20,
+) -> None:
+    """Search the archive (Chinese words, traditional or simplified), best matches first."""
+    from rich.markup import escape
+
+    from newsmirror.pipeline import search_archive
+    from newsmirror.render.site import format_time
+
+    config = open_config(mirror)
+    try:
+        hits = search_archive(config, query, source=source, limit=limit)
+    except MirrorError as exc:
+        fail(exc)
+    if not hits:
+        err.print(f"no article matches {query!r}", highlight=False, markup=False)
+        raise typer.Exit(1)
+    for hit in hits:
+        end = hit.match_start + hit.match_length
+        out.print(f"[bold]{escape(hit.title)}[/]  {escape(hit.source)} "
+                  f"{format_time(hit.published_ms, config.tz)}", highlight=False)
+        out.print(f"  {escape(hit.passage[:hit.match_start])}[reverse]"
+                  f"{escape(hit.passage[hit.match_start:end])}[/]{escape(hit.passage[end:])}",
+                  highlight=False)
+        out.print(f"  {hit.path}", highlight=False, markup=False)
+
+
+@app.command("serve")
+def serve_command(
+    mirror: MirrorOption = Path("."),
+    port: Annotated[int, typer.Option(
+        "--port", "-p", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port).")] = 8000,
+) -> None:
+    """Serve the static site on localhost for reading offline; rebuilds what is stale first."""
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from newsmirror.pipeline import build_site_now
+
+    config = open_config(mirror)
+    try:
+        build_site_now(config)
+    except MirrorError as exc:
+        fail(exc)
+    site = config.root / config.mirror.site_dir
+    handler = partial(SimpleHTTPRequestHandler, directory=str(site))
+    with ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        out.print(f"Serving {site} at http://127.0.0.1:{server.server_address[1]}/ "
+                  "(Ctrl-C stops)", highlight=False)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            out.print("stopped", highlight=False)
+
+
 def main() -> None:
     app()

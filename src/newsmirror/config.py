@@ -87,6 +87,20 @@ class MirrorSettings:
         "Image proxy URL templates with {url} or {url_no_scheme}; the first is used.",
     )
     site_dir: str = _setting("docs", "Folder of the static site, relative to the mirror.")
+    site_title: str = _setting("新闻镜像", "Title of the static site and of the Atom feeds.")
+    site_url: str = _setting(
+        "", "Public address of the site (e.g. https://example.github.io/mirror/); when set, "
+        "feeds link to it, otherwise they use links relative to the feed file."
+    )
+    site_page_size: int = _setting(50, "Articles per page of a source's index.", minimum=1)
+    site_front_page_size: int = _setting(
+        10, "Newest articles of each source on the front page.", minimum=1
+    )
+    site_remote_images: bool = _setting(
+        True, "Show images that load from other hosts (image proxy, the outlet) on site pages; "
+        "false turns them into links, so no page ever contacts another host.",
+    )
+    feed_size: int = _setting(50, "Newest articles in each Atom feed.", minimum=1)
     commit: bool = _setting(True, "Commit the changes of each run to git.")
     push: bool = _setting(True, "Push to every [[remotes]] entry after each run.")
     push_retries: int = _setting(2, "Retries of a push that failed for a passing reason.", minimum=0)

@@ -16,6 +16,7 @@
     ├── ImageError                   code "images.*"
     ├── StoreError                   code "store.*"
     ├── LockError                    code "store.locked"
+    ├── RenderError                  code "render.*"      site or search index not built
     └── PublishError                 code "publish.*"
         └── GitError                 code "publish.git"
 
@@ -104,6 +105,10 @@ class StoreError(MirrorError):
 
 class LockError(StoreError):
     code = "store.locked"
+
+
+class RenderError(MirrorError):
+    code = "render.failed"
 
 
 class PublishError(MirrorError):

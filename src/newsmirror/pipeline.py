@@ -35,7 +35,12 @@ from newsmirror.models import (
     Validators,
 )
 from newsmirror.publish import commit_changes
-from newsmirror.render.article import ArticleFile, render_article_file
+from newsmirror.render.article import (
+    ArticleFile,
+    ArticleFormatError,
+    parse_article_file,
+    render_article_file,
+)
 from newsmirror.render.lists import (
     SourceSummary,
     list_path,
@@ -43,6 +48,7 @@ from newsmirror.render.lists import (
     render_root_readme,
     render_source_list,
 )
+from newsmirror.render.site import SiteReport, build_site
 from newsmirror.store.files import (
     MONTH_README,
     article_id,
@@ -54,6 +60,7 @@ from newsmirror.store.files import (
     write_atomic,
 )
 from newsmirror.store.index import ArchiveIndex
+from newsmirror.store.search import SearchHit, SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -114,9 +121,11 @@ async def run_async(config: Config, options: RunOptions) -> RunReport:
             report.count("articles/new", source_report.new)
             report.count("items/failed", source_report.failed)
         render_outputs(config, index, context.touched_folders)
+        build_site_after_run(config, index, report)
         if options.commit and config.mirror.commit:
             report.commit_message = commit_message(report)
-            report.commit = commit_changes(root, report.commit_message)
+            report.commit = commit_changes(root, report.commit_message,
+                                           extra_paths=(config.mirror.site_dir,))
     finally:
         index.close()
     return report
@@ -291,6 +300,49 @@ def render_outputs(config: Config, index: ArchiveIndex, folders: set[str]) -> No
         summaries.append(SourceSummary(source.name, source.slug, index.count(source.slug), last))
     write_atomic(config.root / "README.md",
                  render_root_readme(summaries, tz, config.mirror.site_dir))
+
+
+def build_site_after_run(config: Config, index: ArchiveIndex, report: RunReport) -> None:
+    """Bring the static site and the feeds up to date; a failure is noted, never fatal."""
+    try:
+        site = build_site(config, index.all_records())
+    except MirrorError as exc:
+        log.error("site build failed reason=%s", exc)
+        report.notes.append(f"site not built: {exc}")
+        return
+    report.count("site/pages_written", site.pages_written)
+
+
+def build_site_now(config: Config, *, full: bool = False) -> SiteReport:
+    """``newsmirror build``: the static site and the feeds from the committed archive."""
+    index = ArchiveIndex.open(config.root)
+    try:
+        return build_site(config, index.all_records(), full=full)
+    finally:
+        index.close()
+
+
+def search_archive(
+    config: Config, query: str, *, source: str | None = None, limit: int = 20
+) -> list[SearchHit]:
+    """``newsmirror search``: bring the search cache up to date, then query it."""
+    index = ArchiveIndex.open(config.root)
+    search = SearchIndex.open(config.root)
+    try:
+        search.sync(index.all_records(), lambda record: read_article_body(config, record))
+        return search.search(query, source=source, limit=limit)
+    finally:
+        search.close()
+        index.close()
+
+
+def read_article_body(config: Config, record: ArticleRecord) -> str:
+    """The body HTML of a mirrored article ("" when its file is missing or unreadable)."""
+    try:
+        return parse_article_file((config.root / record.path).read_text(encoding="utf-8")).body_html
+    except (OSError, UnicodeDecodeError, ArticleFormatError) as exc:
+        log.warning("article file unreadable path=%s reason=%s", record.path, exc)
+        return ""
 
 
 def commit_message(report: RunReport) -> str:

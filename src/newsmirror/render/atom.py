@@ -1,0 +1,135 @@
+"""Atom 1.0 feeds of the mirror: one per source and one of everything.
+
+A feed is data in (:class:`AtomFeed` with its :class:`AtomEntry` values, the
+content already prepared) and text out.  Ids are ``urn:uuid:`` values derived
+from stable names, and every time comes from the archive, so the same archive
+always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+
+import jinja2
+
+from newsmirror.models import ArticleRecord
+
+FEEDS_DIR = "feeds"
+ALL_FEED = "all"
+# Characters XML 1.0 does not allow, even escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass(frozen=True, slots=True)
+class AtomEntry:
+    """One entry: an article, linked to its page in the mirror."""
+
+    id: str
+    title: str
+    updated: str
+    published: str
+    href: str
+    original_url: str
+    author: str | None
+    source_slug: str
+    source_name: str
+    content_html: str
+
+
+@dataclass(frozen=True, slots=True)
+class AtomFeed:
+    """One feed document."""
+
+    id: str
+    title: str
+    updated: str
+    self_href: str
+    site_href: str
+    author: str
+    entries: tuple[AtomEntry, ...]
+
+
+def feed_path(name: str) -> str:
+    """``feeds/{name}.xml``: ``name`` is a source slug or ``all``."""
+    return f"{FEEDS_DIR}/{name}.xml"
+
+
+def entry_id(record: ArticleRecord) -> str:
+    """A permanent id for an article: a UUID named by its source and canonical URL."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{record.source} {record.canonical_url}')}"
+
+
+def feed_id(name: str, site_url: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'newsmirror feed {site_url} {name}')}"
+
+
+def rfc3339(ms: int) -> str:
+    """``2015-03-16T08:30:00Z`` for a time in epoch milliseconds."""
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def updated_ms(record: ArticleRecord) -> int:
+    """When the article last changed as the archive knows it: published, edited or deleted."""
+    times = [record.published_ms, *(r.seen_ms for r in record.revisions)]
+    if record.deleted_ms is not None:
+        times.append(record.deleted_ms)
+    return max(times)
+
+
+def xml_text(text: str | None) -> str:
+    """``text`` without the characters XML cannot carry."""
+    return _NOT_XML.sub("", text or "")
+
+
+def newest_records(records: Sequence[ArticleRecord], limit: int) -> list[ArticleRecord]:
+    """The ``limit`` newest records by publication time, newest first."""
+    return sorted(records, key=lambda r: (r.published_ms, r.id), reverse=True)[:limit]
+
+
+def render_atom_feed(feed: AtomFeed) -> str:
+    """The feed as an Atom 1.0 document (escaped by the template)."""
+    return _environment().get_template("atom.xml").render(feed=_cleaned(feed))
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("newsmirror.render", "templates"),
+        autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def _cleaned(feed: AtomFeed) -> AtomFeed:
+    entries = tuple(
+        AtomEntry(
+            id=e.id, title=xml_text(e.title), updated=e.updated, published=e.published,
+            href=e.href, original_url=xml_text(e.original_url), author=xml_text(e.author) or None,
+            source_slug=e.source_slug, source_name=xml_text(e.source_name),
+            content_html=xml_text(e.content_html),
+        )
+        for e in feed.entries
+    )
+    return AtomFeed(feed.id, xml_text(feed.title), feed.updated, feed.self_href, feed.site_href,
+                    xml_text(feed.author), entries)
+
+
+__all__ = [
+    "ALL_FEED",
+    "FEEDS_DIR",
+    "AtomEntry",
+    "AtomFeed",
+    "entry_id",
+    "feed_id",
+    "feed_path",
+    "newest_records",
+    "render_atom_feed",
+    "rfc3339",
+    "updated_ms",
+    "xml_text",
+]
