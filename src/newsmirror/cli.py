@@ -20,7 +20,7 @@ from rich.table import Table
 
 from newsmirror.config import Config, load_config
 from newsmirror.errors import ConfigError, MirrorError
-from newsmirror.models import RunReport
+from newsmirror.models import PushResult, RunReport
 from newsmirror.pipeline import Progress, RunOptions, run
 
 app = typer.Typer(
@@ -75,12 +75,18 @@ def open_config(mirror: Path) -> Config:
 def init_command(
     directory: Annotated[Path, typer.Argument(help="Folder for the new mirror.")] = Path("."),
     force: Annotated[bool, typer.Option(help="Overwrite an existing newsmirror.toml.")] = False,
+    ci: Annotated[str | None, typer.Option(
+        "--ci", help="Also write a scheduled CI workflow: 'github' (GitHub Actions) or "
+        "'gitlab' (GitLab CI).")] = None,
 ) -> None:
     """Create a mirror: newsmirror.toml with the default outlets, git init, .gitignore."""
+    from newsmirror.ci import write_ci_workflow
     from newsmirror.scaffold import init_mirror
 
     try:
         path = init_mirror(directory, force=force)
+        if ci is not None:
+            out.print(f"Wrote {write_ci_workflow(directory, ci, force=force)}", highlight=False)
     except MirrorError as exc:
         fail(exc)
     out.print(f"Created {path}. Next: cd {directory} && newsmirror run")
@@ -92,16 +98,19 @@ def run_command(
     source: Annotated[list[str] | None, typer.Option(
         "--source", "-s", help="Only this source (slug); repeat for several.")] = None,
     no_commit: Annotated[bool, typer.Option("--no-commit", help="Write files, do not commit.")] = False,
+    no_push: Annotated[bool, typer.Option("--no-push", help="Commit, but do not push.")] = False,
     report_json: Annotated[Path | None, typer.Option(
         help="Also write the run report as JSON to this file.")] = None,
 ) -> None:
-    """Pull every source, write new articles and lists, commit."""
+    """Pull every source, write new articles and lists, commit, push to every remote."""
     config = open_config(mirror)
+    if no_push:
+        config = replace(config, mirror=replace(config.mirror, push=False))
     report = execute_run(config, RunOptions(commit=not no_commit, only_sources=tuple(source or ())))
     if report_json is not None:
         report_json.write_text(json.dumps(report_as_dict(report), ensure_ascii=False, indent=2),
                                encoding="utf-8")
-    raise typer.Exit(0 if report.ok else 1)
+    raise typer.Exit(0 if report.ok and all(p.ok for p in report.pushes) else 1)
 
 
 def execute_run(config: Config, options: RunOptions) -> RunReport:
@@ -142,6 +151,16 @@ def print_report(report: RunReport) -> None:
         out.print(f"committed {report.commit[:12]}: {report.commit_message}", highlight=False)
     else:
         out.print("nothing to commit", highlight=False)
+    print_pushes(report.pushes)
+
+
+def print_pushes(pushes: list[PushResult]) -> None:
+    for push in pushes:
+        if push.ok:
+            state = "pushed" if push.updated else "up to date"
+            out.print(f"remote {push.remote}: {state}", highlight=False)
+        else:
+            out.print(f"[red]remote {push.remote}:[/] {push.error}", highlight=False)
 
 
 def report_as_dict(report: RunReport) -> dict[str, object]:
@@ -149,6 +168,7 @@ def report_as_dict(report: RunReport) -> dict[str, object]:
         "ok": report.ok,
         "commit": report.commit,
         "commit_message": report.commit_message,
+        "pushes": [asdict(p) for p in report.pushes],
         "counters": dict(report.counters),
         "sources": [
             {**{k: v for k, v in asdict(s).items() if k != "new_articles"},
@@ -156,6 +176,50 @@ def report_as_dict(report: RunReport) -> dict[str, object]:
             for s in report.sources
         ],
     }
+
+
+@app.command("publish")
+def publish_command(mirror: MirrorOption = Path(".")) -> None:
+    """Push the mirror to every remote in newsmirror.toml, without fetching anything."""
+    from newsmirror.pipeline import publish
+
+    config = open_config(mirror)
+    if not config.remotes:
+        err.print("no [[remotes]] in newsmirror.toml: nothing to push to", highlight=False)
+        raise typer.Exit(1)
+    try:
+        pushes = publish(config)
+    except MirrorError as exc:
+        fail(exc)
+    print_pushes(pushes)
+    raise typer.Exit(0 if all(p.ok for p in pushes) else 1)
+
+
+@app.command("status")
+def status_command(mirror: MirrorOption = Path(".")) -> None:
+    """Each source's and remote's health: last success, last error, new articles, failures."""
+    import time
+
+    from newsmirror.health import read_mirror_status, render_status_text
+
+    config = open_config(mirror)
+    try:
+        status = read_mirror_status(config, int(time.time() * 1000))
+    except MirrorError as exc:
+        fail(exc)
+    out.print(render_status_text(status, config.tz), highlight=False, markup=False, end="")
+
+
+@app.command("doctor")
+def doctor_command(mirror: MirrorOption = Path(".")) -> None:
+    """Check the mirror's set-up (config, git, remotes, feeds, disk) and say what to fix."""
+    from newsmirror.doctor import check_mirror, render_checks
+
+    checks = check_mirror(mirror)
+    out.print(render_checks(checks), highlight=False, markup=False, end="")
+    if checks[0].level == "fail":
+        raise typer.Exit(2)
+    raise typer.Exit(1 if any(c.level == "fail" for c in checks) else 0)
 
 
 @app.command("demo")

@@ -86,6 +86,26 @@ class MirrorSettings:
         ("https://images.weserv.nl/?url={url_no_scheme}",),
         "Image proxy URL templates with {url} or {url_no_scheme}; the first is used.",
     )
+    image_max_bytes: int = _setting(
+        5_000_000, "Largest image copied to media/ (local mode); larger ones stay proxied.",
+        minimum=1024,
+    )
+    image_max_bytes_per_article: int = _setting(
+        20_000_000, "Image bytes one article may add to media/; the rest stay proxied.",
+        minimum=1024,
+    )
+    image_reencode: bool = _setting(
+        True, "Shrink large images before they are committed to media/ (local mode).",
+    )
+    image_max_width_px: int = _setting(
+        1280, "Re-encoded images are at most this wide, in pixels.", minimum=16
+    )
+    image_quality: int = _setting(
+        80, "JPEG/WebP quality (1-95) of re-encoded images.", minimum=1
+    )
+    image_reencode_above_bytes: int = _setting(
+        200_000, "Images smaller than this and not too wide are kept as downloaded.", minimum=0
+    )
     site_dir: str = _setting("docs", "Folder of the static site, relative to the mirror.")
     site_title: str = _setting("新闻镜像", "Title of the static site and of the Atom feeds.")
     site_url: str = _setting(

@@ -13,6 +13,7 @@ import asyncio
 import hashlib
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -30,11 +31,28 @@ from newsmirror.models import (
     FeedEntry,
     ItemFailure,
     Page,
+    PushResult,
     RunReport,
     SourceReport,
     Validators,
 )
-from newsmirror.publish import commit_changes
+from newsmirror.health import (
+    Health,
+    load_health,
+    record_pushes,
+    record_run,
+    save_health,
+    update_source_states,
+    write_status_file,
+)
+from newsmirror.images import (
+    ImagePolicy,
+    MediaStore,
+    localise_pending,
+    mirror_images,
+    resolve_lazy_images,
+)
+from newsmirror.publish import PushPolicy, commit_changes, push_to_remotes, remove_stale_index_lock
 from newsmirror.render.article import (
     ArticleFile,
     ArticleFormatError,
@@ -60,6 +78,7 @@ from newsmirror.store.files import (
     write_atomic,
 )
 from newsmirror.store.index import ArchiveIndex
+from newsmirror.store.lock import hold_run_lock
 from newsmirror.store.search import SearchHit, SearchIndex
 
 log = logging.getLogger(__name__)
@@ -69,6 +88,7 @@ HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 MAX_PENDING_ATTEMPTS = 8
+MAX_IMAGE_RETRY_ARTICLES = 50  # articles whose failed images are retried per run
 
 
 def now_ms() -> int:
@@ -80,6 +100,7 @@ class RunOptions:
     """How to run, beyond the mirror's configuration."""
 
     commit: bool = True
+    push: bool = True
     only_sources: tuple[str, ...] = ()
     clock: Callable[[], int] = now_ms
     progress: Progress | None = None
@@ -92,6 +113,8 @@ class _RunContext:
     fetcher: Fetcher
     options: RunOptions
     touched_folders: set[str] = field(default_factory=set)
+    media: MediaStore | None = None
+    image_counts: Counter[str] = field(default_factory=Counter)
 
     def progress(self, source: str, event: str) -> None:
         if self.options.progress is not None:
@@ -104,31 +127,88 @@ def run(config: Config, options: RunOptions | None = None) -> RunReport:
 
 
 async def run_async(config: Config, options: RunOptions) -> RunReport:
+    """Mirror every enabled source once, holding the mirror's run lock throughout."""
+    with hold_run_lock(config.root):
+        return await _run_locked(config, options)
+
+
+async def _run_locked(config: Config, options: RunOptions) -> RunReport:
     root = config.root
+    remove_stale_index_lock(root)
     remove_stale_temporaries(root)
     sources = _selected_sources(config, options)
     report = RunReport()
     index = ArchiveIndex.open(root)
+    media = MediaStore.open(root)
     try:
         trusted = frozenset(_host(s.feed) for s in sources)
         policy = FetchPolicy.from_settings(config.mirror)
         async with Fetcher(policy, trusted_hosts=trusted) as fetcher:
-            context = _RunContext(config, index, fetcher, options)
+            context = _RunContext(config, index, fetcher, options, media=media)
+            await localise_pending_images(context, sources)
             report.sources = list(
                 await asyncio.gather(*(mirror_source(context, s) for s in sources))
             )
         for source_report in report.sources:
             report.count("articles/new", source_report.new)
             report.count("items/failed", source_report.failed)
+        report.counters.update(context.image_counts)
         render_outputs(config, index, context.touched_folders)
         build_site_after_run(config, index, report)
+        health = record_health(config, index, report, options)
         if options.commit and config.mirror.commit:
             report.commit_message = commit_message(report)
             report.commit = commit_changes(root, report.commit_message,
                                            extra_paths=(config.mirror.site_dir,))
+            if options.push and config.mirror.push:
+                publish_to_remotes(config, index, report, health, options)
     finally:
+        media.close()
         index.close()
     return report
+
+
+def record_health(config: Config, index: ArchiveIndex, report: RunReport,
+                  options: RunOptions) -> Health:
+    """Note how each source fared; rewrite STATUS.md when a state changed."""
+    now = options.clock()
+    health = load_health(config.root)
+    record_run(health, report, now)
+    write_status_file(config.root, update_source_states(health, config, index, now), config.tz)
+    save_health(config.root, health)
+    return health
+
+
+def publish_to_remotes(config: Config, index: ArchiveIndex, report: RunReport, health: Health,
+                       options: RunOptions) -> None:
+    """Push to every remote; when a remote's state changes, commit STATUS.md and push that."""
+    if not config.remotes:
+        return
+    policy = PushPolicy.from_settings(config.mirror)
+    report.pushes = push_to_remotes(config.root, config.remotes, policy)
+    now = options.clock()
+    record_pushes(health, report.pushes, now)
+    status = update_source_states(health, config, index, now)
+    if write_status_file(config.root, status, config.tz):
+        states = ", ".join(f"{p.remote} {'ok' if p.ok else 'failing'}" for p in report.pushes)
+        if commit_changes(config.root, f"status: remotes {states}") is not None:
+            report.pushes = push_to_remotes(config.root, config.remotes, policy)
+            record_pushes(health, report.pushes, now)
+    save_health(config.root, health)
+
+
+def publish(config: Config, options: RunOptions | None = None) -> list[PushResult]:
+    """Push the mirror to every remote without fetching anything (``newsmirror publish``)."""
+    options = options or RunOptions()
+    with hold_run_lock(config.root):
+        remove_stale_index_lock(config.root)
+        index = ArchiveIndex.open(config.root)
+        try:
+            report = RunReport()
+            publish_to_remotes(config, index, report, load_health(config.root), options)
+        finally:
+            index.close()
+    return report.pushes
 
 
 def _selected_sources(config: Config, options: RunOptions) -> list[Source]:
@@ -208,18 +288,55 @@ def _new_entries(
     return todo[: context.config.mirror.max_new_per_source]
 
 
+async def localise_pending_images(context: _RunContext, sources: list[Source]) -> None:
+    """Local mode: try again the images earlier runs could not download; rewrite those articles."""
+    media, by_slug = context.media, {s.slug: s for s in sources}
+    for path in media.pending_articles(MAX_IMAGE_RETRY_ARTICLES) if media is not None else ():
+        source = by_slug.get(path.split("/")[1])
+        if media is None or source is None:
+            continue
+        policy = ImagePolicy.for_source(context.config, source)
+        file = context.config.root / path
+        try:
+            article = parse_article_file(file.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ArticleFormatError):
+            article = None
+        if article is None or policy.mode != "local":
+            media.clear_pending(path)
+            continue
+        outcome = await localise_pending(article.body_html, policy, page_url=article.url,
+                                         fetcher=context.fetcher, media=media)
+        if outcome.html != article.body_html:
+            write_atomic(file, render_article_file(ArticleFile(
+                article.published_ms, article.title, article.url, outcome.html)))
+        context.image_counts.update(outcome.counts)
+        if outcome.pending:
+            media.mark_pending(path, outcome.last_error)
+        else:
+            media.clear_pending(path)
+
+
 async def _mirror_entry(
     context: _RunContext, source: Source, entry: FeedEntry
 ) -> ArticleRecord | ItemFailure:
     try:
         extracted, base_url = await _article_body(context, source, entry)
-        body = await asyncio.to_thread(sanitize_html, extracted.body_html, base_url)
+        body = await asyncio.to_thread(
+            lambda: sanitize_html(resolve_lazy_images(extracted.body_html), base_url)
+        )
         if text_length(body) < context.config.mirror.min_body_chars:
             raise NoContentError(
                 f"article body empty or nearly so: {entry.link} "
                 f"({text_length(body)} characters of text)", url=entry.link,
             )
-        return _store_article(context, source, entry, extracted, body)
+        images = await mirror_images(body, ImagePolicy.for_source(context.config, source),
+                                     page_url=base_url, fetcher=context.fetcher,
+                                     media=context.media)
+        record = _store_article(context, source, entry, extracted, images.html)
+        context.image_counts.update(images.counts)
+        if images.pending and context.media is not None:
+            context.media.mark_pending(record.path, images.last_error)
+        return record
     except MirrorError as exc:
         log.warning("item failed source=%s url=%s reason=%s", source.slug, entry.link, exc)
         return _failure(source, entry.link, "item", exc)
@@ -367,4 +484,5 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-__all__ = ["RunOptions", "commit_message", "mirror_source", "render_outputs", "run", "run_async"]
+__all__ = ["RunOptions", "commit_message", "mirror_source", "publish", "publish_to_remotes",
+           "record_health", "render_outputs", "run", "run_async"]

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 # What a run writes, relative to the mirror root; only these are staged.
 MANAGED_PATHS = (
-    "articles", "index", "lists", "feeds", "media", "README.md", "STATUS.md",
+    "articles", "index", "lists", "feeds", "media", "revisions", "README.md", "STATUS.md",
     "newsmirror.toml", ".gitignore",
 )
 FALLBACK_IDENTITY = ("newsmirror", "newsmirror@localhost")
@@ -86,8 +86,8 @@ def _telling_line(output: str) -> str:
     for marker in ("! [", "fatal:", "remote: error", "error: hook", "rejected"):
         for line in lines:
             if marker in line:
-                return line
-    return lines[-1] if lines else ""
+                return " ".join(line.split())
+    return " ".join(lines[-1].split()) if lines else ""
 
 
 def is_repository(root: Path) -> bool:
@@ -200,7 +200,7 @@ def push_to_remote(root: Path, remote: Remote, policy: PushPolicy, *, commit: st
     url = scrub_secrets(remote.url, call.secrets)
     if commit is None:
         return PushResult(remote.name, url, ok=False, error=f"push skipped: {url} (no commit yet)")
-    refspec = f"{commit}:refs/heads/{remote.branch or branch}"
+    refspec = f"HEAD:refs/heads/{remote.branch or branch}"  # HEAD: no hash in messages
     error = ""
     for attempt in range(1, policy.retries + 2):
         try:
