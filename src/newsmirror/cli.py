@@ -101,12 +101,16 @@ def run_command(
     no_push: Annotated[bool, typer.Option("--no-push", help="Commit, but do not push.")] = False,
     report_json: Annotated[Path | None, typer.Option(
         help="Also write the run report as JSON to this file.")] = None,
+    recheck_all: Annotated[bool, typer.Option(
+        "--recheck-all", help="Re-check every article inside the re-check window now, "
+        "whatever the schedule and budget say.")] = False,
 ) -> None:
     """Pull every source, write new articles and lists, commit, push to every remote."""
     config = open_config(mirror)
     if no_push:
         config = replace(config, mirror=replace(config.mirror, push=False))
-    report = execute_run(config, RunOptions(commit=not no_commit, only_sources=tuple(source or ())))
+    report = execute_run(config, RunOptions(commit=not no_commit, only_sources=tuple(source or ()),
+                                            recheck_all=recheck_all))
     if report_json is not None:
         report_json.write_text(json.dumps(report_as_dict(report), ensure_ascii=False, indent=2),
                                encoding="utf-8")
@@ -147,6 +151,11 @@ def print_report(report: RunReport) -> None:
     for s in report.sources:
         for failure in s.failures:
             out.print(f"  [yellow]{s.name}[/]: {failure.message}", highlight=False)
+    if report.counters["recheck/checked"]:
+        kinds = ("unchanged", "edited", "deleted", "failed")
+        counts = ", ".join(f"{report.counters[f'recheck/{k}']} {k}" for k in kinds
+                           if report.counters[f"recheck/{k}"])
+        out.print(f"re-checked {report.counters['recheck/checked']}: {counts}", highlight=False)
     if report.commit:
         out.print(f"committed {report.commit[:12]}: {report.commit_message}", highlight=False)
     else:
@@ -382,6 +391,32 @@ def serve_command(
             server.serve_forever()
         except KeyboardInterrupt:
             out.print("stopped", highlight=False)
+
+
+@app.command("history")
+def history_command(
+    article: Annotated[str, typer.Argument(
+        help="The article: its file path, its original URL or its id.")],
+    mirror: MirrorOption = Path("."),
+) -> None:
+    """Print every version of an article with its time, and what changed between them."""
+    from newsmirror.history import find_article, load_versions, render_history_text
+    from newsmirror.store.index import ArchiveIndex
+
+    config = open_config(mirror)
+    try:
+        index = ArchiveIndex.open(config.root)
+        try:
+            record = find_article(index, config.root, article)
+        finally:
+            index.close()
+    except MirrorError as exc:
+        fail(exc)
+    if record is None:
+        err.print(f"no such article in the mirror: {article}", highlight=False)
+        raise typer.Exit(1)
+    out.print(render_history_text(record, load_versions(config.root, record), config.tz),
+              highlight=False, markup=False, end="")
 
 
 def main() -> None:

@@ -86,7 +86,11 @@ class ExtractedArticle:
 
 @dataclass(frozen=True, slots=True)
 class Revision:
-    """An earlier state of an article that the outlet later changed."""
+    """An earlier state of an article that the outlet later changed.
+
+    ``seen_ms`` is when the mirror first saw this state; its text is kept at
+    ``history.revision_path(record.path, seen_ms)``.
+    """
 
     seen_ms: int
     title: str
@@ -112,6 +116,8 @@ class ArticleRecord:
     revisions: tuple[Revision, ...] = ()
     deleted_ms: int | None = None
     last_checked_ms: int | None = None
+    # When the mirror first saw the current version (None: never edited since first_seen_ms).
+    edited_ms: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

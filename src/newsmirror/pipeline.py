@@ -53,12 +53,14 @@ from newsmirror.images import (
     resolve_lazy_images,
 )
 from newsmirror.publish import PushPolicy, commit_changes, push_to_remotes, remove_stale_index_lock
+from newsmirror.recheck import RecheckRequest, parse_schedule, recheck_mirror
 from newsmirror.render.article import (
     ArticleFile,
     ArticleFormatError,
     parse_article_file,
     render_article_file,
 )
+from newsmirror.render.changes import render_change_files
 from newsmirror.render.lists import (
     SourceSummary,
     list_path,
@@ -104,6 +106,7 @@ class RunOptions:
     only_sources: tuple[str, ...] = ()
     clock: Callable[[], int] = now_ms
     progress: Progress | None = None
+    recheck_all: bool = False
 
 
 @dataclass(slots=True)
@@ -137,6 +140,7 @@ async def _run_locked(config: Config, options: RunOptions) -> RunReport:
     remove_stale_index_lock(root)
     remove_stale_temporaries(root)
     sources = _selected_sources(config, options)
+    parse_schedule(config.mirror.recheck_schedule)  # a bad schedule stops the run before it starts
     report = RunReport()
     index = ArchiveIndex.open(root)
     media = MediaStore.open(root)
@@ -149,6 +153,7 @@ async def _run_locked(config: Config, options: RunOptions) -> RunReport:
             report.sources = list(
                 await asyncio.gather(*(mirror_source(context, s) for s in sources))
             )
+            await recheck_articles(context, tuple(sources), report)
         for source_report in report.sources:
             report.count("articles/new", source_report.new)
             report.count("items/failed", source_report.failed)
@@ -209,6 +214,26 @@ def publish(config: Config, options: RunOptions | None = None) -> list[PushResul
         finally:
             index.close()
     return report.pushes
+
+
+async def recheck_articles(
+    context: _RunContext, sources: tuple[Source, ...], report: RunReport
+) -> None:
+    """Fetch mirrored articles again (schedule and budget, or all): edits and deletions."""
+    context.progress("*", "recheck")
+    fresh = frozenset(a.id for s in report.sources for a in s.new_articles)
+    request = RecheckRequest(sources, context.options.clock(), context.options.recheck_all, fresh)
+    try:
+        summary = await recheck_mirror(context.config, context.index, context.fetcher, request)
+    except MirrorError as exc:
+        if isinstance(exc, ConfigError):
+            raise
+        log.error("recheck failed reason=%s", exc)
+        report.notes.append(f"re-checks stopped: {exc}")
+        return
+    for event, n in summary.counts.items():
+        report.count(f"recheck/{event}", n)
+    context.touched_folders |= summary.folders
 
 
 def _selected_sources(config: Config, options: RunOptions) -> list[Source]:
@@ -417,6 +442,8 @@ def render_outputs(config: Config, index: ArchiveIndex, folders: set[str]) -> No
         summaries.append(SourceSummary(source.name, source.slug, index.count(source.slug), last))
     write_atomic(config.root / "README.md",
                  render_root_readme(summaries, tz, config.mirror.site_dir))
+    for relative, text in render_change_files(config.root, config, index.changed_records()).items():
+        write_atomic(config.root / relative, text)
 
 
 def build_site_after_run(config: Config, index: ArchiveIndex, report: RunReport) -> None:
@@ -466,6 +493,10 @@ def commit_message(report: RunReport) -> str:
     """``12 new: BBC 5, DW 7`` (plus failures), from the run's report."""
     parts = [f"{s.name} {s.new}" for s in report.sources if s.new]
     message = f"{report.new_count} new: {', '.join(parts)}" if parts else "update"
+    changed = [f"{report.counters[f'recheck/{kind}']} {kind}" for kind in ("edited", "deleted")
+               if report.counters[f"recheck/{kind}"]]
+    if changed:
+        message = ", ".join(changed) if message == "update" else f"{message}; {', '.join(changed)}"
     failed = [s.name for s in report.sources if not s.ok]
     if failed:
         message += f" (failed: {', '.join(failed)})"

@@ -235,6 +235,34 @@ class ArchiveIndex:
         with self.connection:
             self.connection.execute("DELETE FROM validators WHERE url=?", (url,))
 
+    # -- re-checks: which articles to fetch again, and when they last were ----------
+
+    def first_seen_since(self, since_ms: int) -> list[ArticleRecord]:
+        """Records the mirror first saw at or after ``since_ms``, newest first."""
+        rows = self.connection.execute(
+            "SELECT record FROM articles WHERE first_seen_ms >= ? ORDER BY first_seen_ms DESC, id",
+            (since_ms,),
+        )
+        return [record_from_json(r[0]) for r in rows]
+
+    def changed_records(self) -> list[ArticleRecord]:
+        """Records with an earlier version or a deletion mark."""
+        rows = self.connection.execute(
+            "SELECT record FROM articles WHERE record LIKE '%\"revisions\"%' "
+            "OR record LIKE '%\"deleted_ms\"%' ORDER BY id"
+        )
+        return [record_from_json(r[0]) for r in rows]
+
+    def last_checks(self) -> dict[str, int]:
+        """Article id → when it was last fetched again (cache only)."""
+        return dict(self.connection.execute("SELECT id, last_checked_ms FROM checks"))
+
+    def save_check(self, article_id: str, checked_ms: int) -> None:
+        with self.connection:
+            self.connection.execute(
+                "INSERT OR REPLACE INTO checks VALUES (?, ?)", (article_id, checked_ms)
+            )
+
     def pending_entries(self, source: str) -> list[FeedEntry]:
         rows = self.connection.execute(
             "SELECT entry FROM pending WHERE source=? ORDER BY rowid", (source,)

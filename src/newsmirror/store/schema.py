@@ -39,6 +39,10 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (source, link)
     );
     """,
+    # 2: when each mirrored article was last fetched again (re-check schedule).
+    """
+    CREATE TABLE checks (id TEXT PRIMARY KEY, last_checked_ms INTEGER NOT NULL);
+    """,
 )
 
 

@@ -1,0 +1,181 @@
+"""What the outlets changed or took down: ``lists/deleted.md`` and ``feeds/changes.xml``.
+
+Both list the newest events across all sources: ``deleted.md`` the articles
+whose original is gone (newest deletion first), ``changes.xml`` an Atom entry
+per edit (with the difference, character by character) and per deletion.
+Everything comes from the records and the kept versions, never from the clock.
+"""
+
+from __future__ import annotations
+
+import html
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from newsmirror.config import Config
+from newsmirror.history import (
+    Version,
+    current_version_ms,
+    load_versions,
+    plain_text,
+    render_diff_html,
+)
+from newsmirror.models import ArticleRecord
+from newsmirror.render.article import escape_link_text, escape_link_url
+from newsmirror.render.atom import AtomEntry, AtomFeed, render_atom_feed, rfc3339
+from newsmirror.render.lists import relative_link
+from newsmirror.render.site import article_page_path
+from newsmirror.store.files import LISTS_DIR
+
+DELETED_LIST = f"{LISTS_DIR}/deleted.md"
+CHANGES_FEED = "feeds/changes.xml"
+CHANGES_FEED_SIZE = 50
+
+ChangeKind = Literal["edited", "deleted"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeEvent:
+    """An edit (the article became version ``version``) or a deletion, at ``at_ms``."""
+
+    kind: ChangeKind
+    at_ms: int
+    record: ArticleRecord
+    version: int = 0
+
+
+def change_events(records: Iterable[ArticleRecord]) -> list[ChangeEvent]:
+    """Every edit and deletion the records know of, newest first."""
+    events: list[ChangeEvent] = []
+    for record in records:
+        starts = [r.seen_ms for r in record.revisions[1:]]
+        if record.revisions:
+            starts.append(current_version_ms(record))
+        events += [ChangeEvent("edited", ms, record, n) for n, ms in enumerate(starts, 2)]
+        if record.deleted_ms is not None:
+            events.append(ChangeEvent("deleted", record.deleted_ms, record))
+    events.sort(key=lambda e: (e.at_ms, e.record.id, e.version), reverse=True)
+    return events
+
+
+def render_deleted_list(
+    records: Iterable[ArticleRecord], names: Mapping[str, str], tz: ZoneInfo, limit: int
+) -> str:
+    """``lists/deleted.md``: articles whose original is gone, newest deletion first."""
+    gone = sorted((r for r in records if r.deleted_ms is not None),
+                  key=lambda r: (r.deleted_ms or 0, r.id), reverse=True)[:limit]
+    lines = ["原文已删除", "------", "",
+             "原文已被删除或撤下的文章（按发现时间，最新的在前）；镜像副本保留。", ""]
+    for record in gone:
+        link = escape_link_url(relative_link(DELETED_LIST, record.path))
+        when = _local(record.deleted_ms or 0, tz)
+        source = names.get(record.source, record.source)
+        lines.append(f"{when} [{escape_link_text(record.title)}]({link}) （{source}）")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def render_changes_feed(
+    root: Path, config: Config, events: Sequence[ChangeEvent], names: Mapping[str, str]
+) -> str:
+    """``feeds/changes.xml``: an Atom entry per edit and deletion, newest first."""
+    site_url = config.mirror.site_url
+    entries = tuple(_atom_entry(root, event, names, config.tz, site_url) for event in events)
+    feed = AtomFeed(
+        id=_urn("newsmirror changes " + " ".join(sorted(s.feed for s in config.sources))),
+        title=f"{config.mirror.site_title} · 修改与删除",
+        updated=rfc3339(max(e.at_ms for e in events)),
+        self_href=f"{site_url.rstrip('/')}/{CHANGES_FEED}" if site_url else "changes.xml",
+        site_href=site_url or "../" + DELETED_LIST,
+        author=config.mirror.site_title,
+        entries=entries,
+    )
+    return render_atom_feed(feed)
+
+
+def render_change_files(
+    root: Path, config: Config, records: Sequence[ArticleRecord]
+) -> dict[str, str]:
+    """Path → text of the change lists; nothing until the first edit or deletion."""
+    events = change_events(records)
+    if not events:
+        return {}
+    names = {s.slug: s.name for s in config.sources}
+    return {
+        DELETED_LIST: render_deleted_list(records, names, config.tz, config.mirror.list_size),
+        CHANGES_FEED: render_changes_feed(root, config, events[:CHANGES_FEED_SIZE], names),
+    }
+
+
+def _atom_entry(
+    root: Path, event: ChangeEvent, names: Mapping[str, str], tz: ZoneInfo, site_url: str
+) -> AtomEntry:
+    record = event.record
+    source = names.get(record.source, record.source)
+    if event.kind == "deleted":
+        title = f"原文已删除：{record.title}"
+        content = (f"<p>{html.escape(source)} 的这篇文章原文已被删除或撤下"
+                   f"（{_local(event.at_ms, tz)} 发现）；镜像副本保留。</p>")
+    else:
+        title = f"已修改（第 {event.version - 1} 次）：{record.title}"
+        content = _edit_content(root, record, event.version)
+    return AtomEntry(
+        id=_urn(f"newsmirror change {record.source} {record.canonical_url} {event.kind} "
+                f"{event.at_ms}"),
+        title=title,
+        updated=rfc3339(event.at_ms),
+        published=rfc3339(event.at_ms),
+        href=_mirror_href(record, site_url),
+        original_url=record.url,
+        author=record.author,
+        source_slug=record.source,
+        source_name=source,
+        content_html=content,
+    )
+
+
+def _edit_content(root: Path, record: ArticleRecord, version: int) -> str:
+    versions = load_versions(root, record)
+    old, new = versions[version - 2], versions[version - 1]
+    return _title_change(old, new) + (
+        render_diff_html(plain_text(old.body_html), plain_text(new.body_html))
+        if old.kept and new.kept else "<p>（此版本的全文未保留）</p>"
+    )
+
+
+def _title_change(old: Version, new: Version) -> str:
+    if old.title == new.title:
+        return ""
+    return (f"<p>标题：<del>{html.escape(old.title)}</del> → "
+            f"<ins>{html.escape(new.title)}</ins></p>")
+
+
+def _mirror_href(record: ArticleRecord, site_url: str) -> str:
+    """The mirrored copy: on the site when its address is known, else the file in the repository."""
+    if site_url:
+        return f"{site_url.rstrip('/')}/{article_page_path(record)}"
+    return relative_link(CHANGES_FEED, record.path)
+
+
+def _urn(name: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
+
+
+def _local(ms: int, tz: ZoneInfo) -> str:
+    return f"{datetime.fromtimestamp(ms / 1000, tz):%Y-%m-%d %H:%M}"
+
+
+__all__ = [
+    "CHANGES_FEED",
+    "DELETED_LIST",
+    "ChangeEvent",
+    "change_events",
+    "render_change_files",
+    "render_changes_feed",
+    "render_deleted_list",
+]

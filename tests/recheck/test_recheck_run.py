@@ -1,0 +1,217 @@
+"""Re-checks inside `newsmirror run`, over real HTTP on loopback, into a real git repository."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from newsmirror.config import Config
+from newsmirror.demo.server import LoopbackServer
+from newsmirror.history import revision_path
+from newsmirror.models import ArticleRecord, RunReport
+from newsmirror.render.article import parse_article_file
+from newsmirror.store.index import ArchiveIndex
+from tests.recheck.pages import (
+    ARTICLE_PATH,
+    EDITED,
+    HOUR_MS,
+    PARAGRAPHS,
+    T0,
+    article_route,
+    feed_route,
+    front_page_route,
+    make_page_mirror,
+    notice_route,
+    redirect_route,
+    run_at,
+)
+from tests.support.mirrors import git
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@dataclass
+class Story:
+    """A page mirrored in version 1, then served as version 2, then gone (404)."""
+
+    root: Path
+    config: Config
+    edit_run: RunReport
+    delete_run: RunReport
+
+
+def only_record(root: Path) -> ArticleRecord:
+    index = ArchiveIndex.open(root)
+    try:
+        (record,) = index.all_records()
+    finally:
+        index.close()
+    return record
+
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
+    routes = {"/feed": feed_route(), ARTICLE_PATH: article_route()}
+    with LoopbackServer(routes) as server:
+        config = make_page_mirror(tmp_path_factory.mktemp("story") / "mirror", server.origin)
+        run_at(config, T0)
+        server.routes[ARTICLE_PATH] = article_route(EDITED)  # type: ignore[index]
+        edit_run = run_at(config, T0 + 2 * HOUR_MS, recheck_all=True)
+        del server.routes[ARTICLE_PATH]  # type: ignore[attr-defined]
+        delete_run = run_at(config, T0 + 5 * HOUR_MS, recheck_all=True)
+        yield Story(config.root, config, edit_run, delete_run)
+
+
+def test_edit_is_counted_in_the_run_report(story: Story) -> None:
+    counts = {k: v for k, v in story.edit_run.counters.items() if k.startswith("recheck/") and v}
+    assert counts == {"recheck/checked": 1, "recheck/edited": 1}
+
+
+def test_edit_rewrites_the_article_file_with_the_new_version(story: Story) -> None:
+    body = parse_article_file((story.root / only_record(story.root).path).read_text()).body_html
+    assert EDITED[2] in body and PARAGRAPHS[2] not in body
+
+
+def test_edit_keeps_the_previous_version_under_revisions(story: Story) -> None:
+    record = only_record(story.root)
+    kept = parse_article_file((story.root / revision_path(record.path, T0)).read_text())
+    assert PARAGRAPHS[2] in kept.body_html
+
+
+def test_edit_is_recorded_in_the_committed_index(story: Story) -> None:
+    record = only_record(story.root)
+    assert [r.seen_ms for r in record.revisions] == [T0]
+    assert record.edited_ms == T0 + 2 * HOUR_MS
+
+
+def test_edit_commit_message_mentions_the_edit(story: Story) -> None:
+    assert story.edit_run.commit_message == "1 edited"
+
+
+def test_previous_version_stays_in_git_history(story: Story) -> None:
+    path = only_record(story.root).path
+    old = git(story.root, "show", f"HEAD~2:{path}")
+    assert PARAGRAPHS[2] in old
+
+
+def test_404_marks_the_article_deleted_at_first_sight(story: Story) -> None:
+    assert story.delete_run.counters["recheck/deleted"] == 1
+    assert only_record(story.root).deleted_ms == T0 + 5 * HOUR_MS
+
+
+def test_deleted_article_keeps_its_mirrored_copy(story: Story) -> None:
+    body = parse_article_file((story.root / only_record(story.root).path).read_text()).body_html
+    assert EDITED[2] in body
+
+
+def test_deletion_is_marked_in_the_month_readme(story: Story) -> None:
+    folder = only_record(story.root).path.rsplit("/", 1)[0]
+    assert "（原文已删除）" in (story.root / folder / "README.md").read_text()
+
+
+def test_deleted_list_names_the_article(story: Story) -> None:
+    text = (story.root / "lists" / "deleted.md").read_text()
+    assert "[洪水过后的城市](../articles/test/2023/11/world-1.md)" in text
+
+
+def test_changes_feed_is_atom_with_the_edit_and_the_deletion(story: Story) -> None:
+    feed = ET.parse(story.root / "feeds" / "changes.xml").getroot()
+    titles = [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")]
+    assert feed.tag == f"{ATOM}feed"
+    assert titles == ["原文已删除：洪水过后的城市", "已修改（第 1 次）：洪水过后的城市"]
+
+
+def test_changes_feed_shows_the_changed_words(story: Story) -> None:
+    feed = ET.parse(story.root / "feeds" / "changes.xml").getroot()
+    contents = [e.findtext(f"{ATOM}content") or "" for e in feed.findall(f"{ATOM}entry")]
+    assert "<del>五十年来最</del><ins>多年来较</ins>" in contents[1]
+
+
+def test_deletion_commit_message_mentions_the_deletion(story: Story) -> None:
+    assert git(story.root, "log", "-1", "--format=%s").strip() == "1 deleted"
+
+
+def test_article_still_gone_is_not_deleted_twice(story: Story) -> None:
+    report = run_at(story.config, T0 + 9 * HOUR_MS, recheck_all=True)
+    assert report.counters["recheck/still_deleted"] == 1
+    assert only_record(story.root).deleted_ms == T0 + 5 * HOUR_MS
+
+
+@pytest.fixture()
+def served(tmp_path: Path) -> Iterator[tuple[LoopbackServer, Config]]:
+    """A page-sourced mirror with the article already mirrored once (version 1)."""
+    routes = {"/feed": feed_route(), ARTICLE_PATH: article_route(related=("甲地新闻一则", "乙地新闻两则"))}
+    with LoopbackServer(routes) as server:
+        config = make_page_mirror(tmp_path / "mirror", server.origin)
+        run_at(config, T0)
+        yield server, config
+
+
+def test_related_articles_box_change_records_no_revision(
+    served: tuple[LoopbackServer, Config],
+) -> None:
+    server, config = served
+    server.routes[ARTICLE_PATH] = article_route(related=("丙地新闻三则",))  # type: ignore[index]
+    report = run_at(config, T0 + 2 * HOUR_MS, recheck_all=True)
+    assert (report.counters["recheck/unchanged"], only_record(config.root).revisions) == (1, ())
+
+
+@pytest.mark.parametrize(
+    "route",
+    [
+        pytest.param(lambda origin: redirect_route(origin + "/"), id="redirect-to-front-page"),
+        pytest.param(lambda origin: redirect_route(origin + "/news"), id="redirect-to-section"),
+        pytest.param(lambda origin: notice_route("该内容已被发布者删除"), id="wechat-removed-by-author"),
+        pytest.param(lambda origin: notice_route("此内容因违规无法查看"), id="wechat-violation"),
+        pytest.param(lambda origin: redirect_route(origin + "/gone"), id="redirect-to-410"),
+    ],
+)
+def test_gone_page_marks_the_article_deleted(
+    served: tuple[LoopbackServer, Config], route: object
+) -> None:
+    server, config = served
+    server.routes[ARTICLE_PATH] = route(server.origin)  # type: ignore[index, operator]
+    server.routes["/"] = front_page_route()  # type: ignore[index]
+    server.routes["/news"] = front_page_route()  # type: ignore[index]
+    server.routes["/gone"] = front_page_route().__class__(b"gone", "text/html", 410)  # type: ignore[index]
+    run_at(config, T0 + 2 * HOUR_MS, recheck_all=True)
+    assert only_record(config.root).deleted_ms == T0 + 2 * HOUR_MS
+
+
+def test_unchanged_page_is_asked_with_its_etag_and_answers_304(
+    served: tuple[LoopbackServer, Config],
+) -> None:
+    server, config = served
+    run_at(config, T0 + 2 * HOUR_MS, recheck_all=True)
+    report = run_at(config, T0 + 4 * HOUR_MS, recheck_all=True)
+    asked = [headers for path, headers in server.requests if path == ARTICLE_PATH]
+    assert "if-none-match" in asked[-1]
+    assert report.counters["recheck/unchanged"] == 1
+
+
+def test_scheduled_run_skips_an_article_checked_recently(
+    served: tuple[LoopbackServer, Config],
+) -> None:
+    server, config = served
+    report = run_at(config, T0 + 30 * 60_000)  # half an hour: the first band re-checks hourly
+    assert report.counters["recheck/checked"] == 0
+
+
+def test_scheduled_run_rechecks_an_article_that_is_due(
+    served: tuple[LoopbackServer, Config],
+) -> None:
+    server, config = served
+    report = run_at(config, T0 + 90 * 60_000)
+    assert report.counters["recheck/checked"] == 1
+
+
+def test_recheck_all_ignores_articles_outside_the_window(
+    served: tuple[LoopbackServer, Config],
+) -> None:
+    server, config = served
+    report = run_at(config, T0 + 31 * 24 * HOUR_MS, recheck_all=True)
+    assert report.counters["recheck/checked"] == 0
