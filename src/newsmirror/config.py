@@ -146,20 +146,6 @@ class MirrorSettings:
     recheck_budget: int = _setting(
         40, "Articles re-checked per run at most (`run --recheck-all` ignores it).", minimum=0
     )
-    push: bool = _setting(True, "Push to every [[remotes]] entry after each run.")
-    push_retries: int = _setting(2, "Retries of a push that failed for a passing reason.", minimum=0)
-    push_backoff_s: float = _setting(5.0, "First push retry delay; doubles each time.", minimum=0.0)
-    push_timeout_s: float = _setting(300.0, "Seconds one push may take.", minimum=1.0)
-    stall_factor: float = _setting(
-        3.0, "A source is flagged as stalled when its newest article is older than this many "
-        "times its usual gap between articles.", minimum=1.0,
-    )
-    stall_min_hours: float = _setting(
-        24.0, "Never flag a source as stalled sooner than this many hours.", minimum=0.0
-    )
-    min_free_disk_mb: int = _setting(
-        500, "`newsmirror doctor` warns when less disk space than this is free.", minimum=0
-    )
 
 
 @dataclass(frozen=True, slots=True)
