@@ -178,7 +178,7 @@ class Fetcher:
         while True:
             self._check_url(current, original=url)
             status, response_headers, body = await self._get_once(
-                current, headers, max_bytes or self.policy.max_bytes
+                current, headers, max_bytes or self.policy.max_bytes, original=url
             )
             if status in (301, 302, 303, 307, 308) and "location" in response_headers:
                 seen.append(current)
@@ -200,10 +200,12 @@ class Fetcher:
                                body=b"", etag=headers.get("etag"),
                                last_modified=headers.get("last-modified"), not_modified=True)
         if status in _RETRY_STATUSES:
-            error = HTTPStatusError(f"HTTP {status}: {final_url}", status=status, url=url)
+            error = HTTPStatusError(f"HTTP {status}: {_label(url, final_url)}", status=status,
+                                    url=url)
             raise _Retryable(error, _parse_retry_after(headers.get("retry-after")))
         if status >= 400 or status < 200:
-            raise HTTPStatusError(f"HTTP {status}: {final_url}", status=status, url=url)
+            raise HTTPStatusError(f"HTTP {status}: {_label(url, final_url)}", status=status,
+                                  url=url)
         return FetchResult(
             url=url,
             final_url=final_url,
@@ -216,8 +218,9 @@ class Fetcher:
         )
 
     async def _get_once(
-        self, url: str, headers: dict[str, str], max_bytes: int
+        self, url: str, headers: dict[str, str], max_bytes: int, *, original: str
     ) -> tuple[int, httpx.Headers, bytes]:
+        label = _label(original, url)
         host = urlsplit(url).hostname or ""
         limit = self._host_limits.setdefault(
             host, asyncio.Semaphore(self.policy.max_connections_per_host)
@@ -225,34 +228,35 @@ class Fetcher:
         async with limit:
             try:
                 async with asyncio.timeout(self.policy.deadline_s):
-                    return await self._stream_body(url, headers, max_bytes)
+                    return await self._stream_body(url, headers, max_bytes, original=original)
             except TimeoutError as exc:
                 error = FetchTimeout(
-                    f"timed out: {url} (over {self.policy.deadline_s:g} s in all)", url=url
+                    f"timed out: {label} (over {self.policy.deadline_s:g} s in all)", url=original
                 )
                 raise _Retryable(error, None) from exc
             except httpx.TimeoutException as exc:
-                error = FetchTimeout(f"timed out: {url} ({type(exc).__name__})", url=url)
+                error = FetchTimeout(f"timed out: {label} ({type(exc).__name__})", url=original)
                 raise _Retryable(error, None) from exc
             except AddressRefused as exc:
                 raise BlockedAddressError(
-                    f"private address refused: {url} ({exc})", url=url
+                    f"private address refused: {label} ({exc})", url=original
                 ) from exc
             except HostUnresolvable as exc:
-                raise _Retryable(FetchError(f"network error: {url} ({exc})", url=url), None) \
-                    from exc
+                error = FetchError(f"network error: {label} ({exc})", url=original)
+                raise _Retryable(error, None) from exc
             except (httpx.DecodingError, ContentDecodingError) as exc:
-                raise FetchError(f"undecodable body: {url} ({exc})", url=url) from exc
+                raise FetchError(f"undecodable body: {label} ({exc})", url=original) from exc
             except (httpx.TransportError, httpx.InvalidURL) as exc:
                 detail = str(exc) or type(exc).__name__
-                error = FetchError(f"network error: {url} ({detail})", url=url)
+                error = FetchError(f"network error: {label} ({detail})", url=original)
                 if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
                     raise error from exc
                 raise _Retryable(error, None) from exc
 
     async def _stream_body(
-        self, url: str, headers: dict[str, str], max_bytes: int
+        self, url: str, headers: dict[str, str], max_bytes: int, *, original: str
     ) -> tuple[int, httpx.Headers, bytes]:
+        label = _label(original, url)
         async with self._client.stream("GET", url, headers=headers) as response:
             if response.status_code >= 300:
                 return response.status_code, response.headers, b""
@@ -261,8 +265,8 @@ class Fetcher:
                 "content-encoding"
             ):
                 raise ResponseTooLarge(
-                    f"response too large: {url} (Content-Length {declared} > {max_bytes})",
-                    url=url,
+                    f"response too large: {label} (Content-Length {declared} > {max_bytes})",
+                    url=original,
                 )
             decoder = decoder_for(response.headers.get("content-encoding"))
             body = bytearray()
@@ -270,17 +274,17 @@ class Fetcher:
                 body += decoder.decode(chunk, max_bytes - len(body) + 1)
                 if len(body) > max_bytes:
                     raise ResponseTooLarge(
-                        f"response too large: {url} (over {max_bytes} bytes)", url=url
+                        f"response too large: {label} (over {max_bytes} bytes)", url=original
                     )
             return response.status_code, response.headers, bytes(body)
 
     def _check_url(self, url: str, *, original: str) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
-            raise FetchError(f"not an http(s) URL: {url}", url=original)
+            raise FetchError(f"not an http(s) URL: {_label(original, url)}", url=original)
         host = parts.hostname
         if not host:
-            raise FetchError(f"URL has no host: {url}", url=original)
+            raise FetchError(f"URL has no host: {_label(original, url)}", url=original)
         # The address itself is checked when connecting (fetch.transport), not here:
         # a check on a separate DNS answer would not bind the connection.
 
@@ -292,6 +296,11 @@ class _Retryable(Exception):
         super().__init__(str(error))
         self.error = error
         self.retry_after_s = retry_after_s
+
+
+def _label(original: str, current: str) -> str:
+    """How an error names the URL: the one asked for, and the hop that failed if different."""
+    return original if original == current else f"{original} (redirected to {current})"
 
 
 def _parse_retry_after(value: str | None) -> float | None:

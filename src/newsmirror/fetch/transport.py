@@ -27,7 +27,9 @@ class AddressRefused(Exception):
     """The host resolves to an address the policy forbids (mapped to BlockedAddressError)."""
 
     def __init__(self, host: str, address: str) -> None:
-        super().__init__(f"{host} is {address}")
+        super().__init__(
+            f"{address} is not public" if host == address else f"{host} is {address}"
+        )
         self.host = host
         self.address = address
 
