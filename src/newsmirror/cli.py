@@ -415,8 +415,7 @@ def history_command(
     if record is None:
         err.print(f"no such article in the mirror: {article}", highlight=False)
         raise typer.Exit(1)
-    out.print(render_history_text(record, load_versions(config.root, record), config.tz),
-              highlight=False, markup=False, end="")
+    typer.echo(render_history_text(record, load_versions(config.root, record), config.tz), nl=False)
 
 
 def main() -> None:

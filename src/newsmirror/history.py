@@ -260,6 +260,29 @@ def _with_context(paragraphs: list[ParagraphDiff], context: int) -> list[Paragra
     return shown
 
 
+@dataclass(frozen=True, slots=True)
+class VersionChange:
+    """How version ``number`` differs from the one before it, for an article page."""
+
+    number: int
+    seen_ms: int
+    old_title: str
+    new_title: str
+    diff_html: str
+    kept: bool
+
+
+def version_changes(root: Path, record: ArticleRecord) -> list[VersionChange]:
+    """Each edit of the article, newest first, with a safe HTML diff (``<ins>``/``<del>``)."""
+    versions = load_versions(root, record)
+    changes = []
+    for old, new in zip(versions, versions[1:], strict=False):
+        kept = old.kept and new.kept
+        diff = render_diff_html(plain_text(old.body_html), plain_text(new.body_html)) if kept else ""
+        changes.append(VersionChange(new.number, new.seen_ms, old.title, new.title, diff, kept))
+    return changes[::-1]
+
+
 def render_title_diff_text(old_title: str, new_title: str) -> str:
     return "".join(_text_piece(piece) for piece in diff_chars(old_title, new_title))
 

@@ -46,6 +46,7 @@ import jinja2
 
 from newsmirror.config import Config
 from newsmirror.errors import RenderError
+from newsmirror.history import version_changes
 from newsmirror.models import ArticleRecord
 from newsmirror.render import atom
 from newsmirror.render.article import ArticleFormatError, parse_article_file
@@ -366,6 +367,11 @@ def _render_article_page(
         "deleted_iso": iso_time(record.deleted_ms, tz) if record.deleted_ms else None,
         "body_html": body,
         "record": record,
+        "changes": [
+            {"number": c.number, "seen": format_time(c.seen_ms, tz), "seen_iso": iso_time(c.seen_ms, tz),
+             "old_title": c.old_title, "new_title": c.new_title, "diff_html": c.diff_html}
+            for c in version_changes(build.config.root, record)
+        ] if record.revisions else [],
     }
     return render_template("article.html", page, build, article=article)
 
