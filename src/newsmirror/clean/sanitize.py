@@ -262,13 +262,13 @@ def _one_line(html: str) -> str:
     return "".join(pieces).strip()
 
 
-_BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|blockquote|figcaption|figure|pre|tr|dt|dd|table)>|<br\s*/?>",
-                        re.I)
+_BLOCK_END = re.compile(
+    r"</?(?:p|h[1-6]|li|blockquote|figcaption|figure|pre|tr|dt|dd|table)\b[^>]*>|<br\s*/?>", re.I)
 
 
 def plain_text(html: str) -> str:
     """Sanitised HTML as plain text: one line per paragraph, heading, list item or caption."""
-    marked = _BLOCK_END.sub(lambda m: m.group(0) + "\n", html)
+    marked = _BLOCK_END.sub(lambda m: "\n" + m.group(0) + "\n", html)
     text = LexborHTMLParser(f"<body>{marked}</body>").text(deep=True) if html else ""
     lines = (" ".join(line.split()) for line in text.splitlines())
     return "\n".join(line for line in lines if line)

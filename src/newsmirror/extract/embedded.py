@@ -18,7 +18,7 @@ BBC_IMAGE_HOST = "https://ichef.bbci.co.uk/ace/ws"
 BBC_IMAGE_WIDTHS = (240, 320, 480, 624, 800)
 BBC_SKIPPED_BLOCKS = frozenset(
     {"headline", "fauxHeadline", "visuallyHiddenHeadline", "timestamp", "byline", "mpu", "wsoj",
-     "relatedContent", "continueReading", "social", "links", "podcastPromo", "promo"}
+     "relatedContent", "continueReading", "links", "podcastPromo", "promo"}
 )
 
 Block = dict[str, Any]
@@ -73,7 +73,20 @@ def _render_block(block: Block, canonical: str) -> str:
         return _render_image(block)
     if kind == "video":
         return _render_video(block, canonical)
+    if kind == "social":
+        return _render_social(block)
     return ""
+
+
+def _render_social(block: Block) -> str:
+    """An embedded post (Instagram, X, YouTube…) becomes a link to it."""
+    model = block.get("model") or {}
+    source, provider = model.get("source"), model.get("providerName") or ""
+    if not isinstance(source, str) or not source.startswith("http"):
+        return ""
+    label = escape(f"查看 {provider} 帖子" if provider else "查看原帖")
+    return f'<p><a href="{escape(source)}">▶ {label}</a></p>'
+
 
 
 def _render_text_child(block: Block) -> str:
@@ -175,7 +188,8 @@ def _render_video(block: Block, canonical: str) -> str:
     poster = _render_image(next(iter(_descendants(block, "image")), {}))
     poster_img = poster.removeprefix("<figure>").split("<figcaption>")[0].removesuffix("</figure>")
     caption = next((_inline_of(b) for b in _children(block) if b.get("type") == "caption"), "")
-    label = escape(f"观看视频：{title}" if title else "观看视频")
+    shown = title and title not in caption
+    label = escape(f"观看视频：{title}" if shown else "观看视频")
     figcaption = f"<figcaption>{caption}</figcaption>" if caption else ""
     return (f'<figure><a href="{escape(canonical)}">{poster_img}▶ {label}</a>'
             f"{figcaption}</figure>")

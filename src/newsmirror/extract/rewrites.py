@@ -21,6 +21,16 @@ from newsmirror.extract.embedded import render_bbc_next_data
 LAZY_SRC_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "data-actualsrc",
                        "data-original-src", "data-url", "data-hi-res-src")
 LAZY_SRCSET_ATTRIBUTES = ("data-srcset", "data-lazy-srcset", "data-original-set")
+# Containers that hold a paragraph's worth of inline content on some sites (WeChat <section>).
+LEAF_CONTAINERS = ("div", "section", "article", "center", "main", "aside", "header", "footer")
+BLOCK_SELECTOR = ",".join(("p", "div", "section", "article", "h1", "h2", "h3", "h4", "h5", "h6",
+                           "ul", "ol", "table", "blockquote", "figure", "pre", "dl", "hr", "center",
+                           "main", "aside", "header", "footer"))
+# Parents inside which a container must not become a paragraph (no nested blocks there).
+INLINE_PARENTS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption",
+                            "td", "th", "dt", "dd", "caption", "a", "pre"})
+_FURNITURE = re.compile(r"header|logo|menu|\bnav|footer|sidebar|breadcrumb|toolbar|copyright",
+                        re.I)
 _PLACEHOLDER = re.compile(r"^(data:|about:)|placeholder|blank\.(gif|png)|spacer\.gif|grey-placeholder",
                           re.I)
 
@@ -83,6 +93,44 @@ def _has_lazy_neighbour(node: LexborNode) -> bool:
     return False
 
 
+def paragraph_leaf_containers(root: LexborNode, page_url: str) -> None:
+    """A ``<div>``/``<section>`` holding only inline content is a paragraph.
+
+    The sanitiser unwraps these containers, and generic extractors skip text
+    that is not in paragraphs; without this, pages that build paragraphs from
+    sections (WeChat) would run together or vanish.
+    """
+    for node in root.css(",".join(LEAF_CONTAINERS)):
+        if _has_block_descendant(node) or _inside_inline_parent(node):
+            continue
+        if (node.text(deep=True) or "").strip() or _has_descendant(node, "img"):
+            node.inner_html = f"<p>{node.inner_html or ''}</p>"
+
+
+def _has_block_descendant(node: LexborNode) -> bool:
+    return _has_descendant(node, BLOCK_SELECTOR)
+
+
+def _has_descendant(node: LexborNode, selector: str) -> bool:
+    # lexbor's css() on a node also matches the node itself
+    return any(match.mem_id != node.mem_id for match in node.css(selector))
+
+
+def _inside_inline_parent(node: LexborNode) -> bool:
+    """Inside a paragraph-like parent, or in page furniture (header, menu, footer…)."""
+    current: LexborNode | None = node
+    while current is not None and current.tag not in ("body", "html", None):
+        if current is not node and current.tag in INLINE_PARENTS:
+            return True
+        if current.tag in ("nav", "header", "footer", "aside") and current is not node:
+            return True
+        names = f"{current.attributes.get('class') or ''} {current.attributes.get('id') or ''}"
+        if _FURNITURE.search(names):
+            return True
+        current = current.parent
+    return False
+
+
 def show_hidden_content(root: LexborNode, page_url: str) -> None:
     """WeChat serves ``#js_content`` with ``visibility: hidden`` until a script runs."""
     for node in root.css("#js_content, .rich_media_content"):
@@ -124,6 +172,8 @@ REWRITES: dict[str, Rewrite] = {
                 help="data-src/data-original/data-srcset → src/srcset where src is a placeholder"),
         Rewrite("noscript_images", unwrap_noscript_images,
                 help="<noscript> image fallbacks become images (dropped next to a lazy twin)"),
+        Rewrite("leaf_paragraphs", paragraph_leaf_containers,
+                help="<div>/<section> holding only inline content become paragraphs"),
         Rewrite("show_hidden", show_hidden_content,
                 help="WeChat #js_content hidden-visibility style removed"),
         Rewrite("bbc_next_data", render_next_data_body, needs_page=True,
