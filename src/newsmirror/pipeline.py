@@ -158,7 +158,9 @@ async def _run_locked(config: Config, options: RunOptions) -> RunReport:
             report.count("articles/new", source_report.new)
             report.count("items/failed", source_report.failed)
         report.counters.update(context.image_counts)
-        render_outputs(config, index, context.touched_folders)
+        # Folders saved to by a killed earlier run are still marked dirty in the cache.
+        render_outputs(config, index, context.touched_folders | index.dirty_folders())
+        index.clear_dirty_folders()
         build_site_after_run(config, index, report)
         health = record_health(config, index, report, options)
         if options.commit and config.mirror.commit:

@@ -116,6 +116,7 @@ def commit_changes(root: Path, message: str, *, extra_paths: tuple[str, ...] = (
     paths = [p for p in (*MANAGED_PATHS, *extra_paths) if (root / p).exists()]
     if not paths:
         return None
+    remove_stale_index_lock(root)  # callers hold the run lock
     run_git(root, "add", "--all", "--", *paths)
     staged = run_git(root, "diff", "--cached", "--name-only", "-z", check=False)
     if not staged.strip("\0"):
@@ -245,15 +246,22 @@ def list_remote_heads(root: Path, remote: Remote, *, timeout_s: float = 30.0,
 # -- a killed run's leftovers --------------------------------------------------------------
 
 
-def remove_stale_index_lock(root: Path) -> bool:
+def remove_stale_index_lock(root: Path, *, wait_s: float = 10.0) -> bool:
     """Remove ``.git/index.lock`` when no git process works in ``root``; True if removed.
 
-    A run killed while git was staging or committing leaves this file, and every
-    later commit would fail on it.  Call only while holding the run lock, so no
-    other run's git can be the one holding it.
+    A run killed while git was staging or committing leaves this file (its git
+    dies of the broken pipe, or is killed with it), and every later commit would
+    fail on it.  A git process still working in ``root`` gets ``wait_s`` seconds
+    to finish first.  Call only while holding the run lock, so no other run's git
+    can be the one holding it.
     """
     lock = root / ".git" / "index.lock"
-    if not lock.exists() or _has_git_process_in(root):
+    deadline = time.monotonic() + wait_s
+    while lock.exists() and _has_git_process_in(root):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    if not lock.exists():
         return False
     lock.unlink(missing_ok=True)
     log.warning("removed a stale git index lock path=%s", lock)

@@ -26,6 +26,7 @@ from newsmirror.store.schema import migrate
 
 log = logging.getLogger(__name__)
 CACHE_FILENAME = "cache.sqlite"
+_DIRTY = "dirty-folder:"
 
 
 def record_to_json(record: ArticleRecord) -> str:
@@ -197,10 +198,28 @@ class ArchiveIndex:
     # -- writing ---------------------------------------------------------------------------
 
     def save(self, record: ArticleRecord) -> None:
-        """Add or replace a record, then rewrite its shard file atomically."""
+        """Add or replace a record, then rewrite its shard file atomically.
+
+        The record's folder is marked as needing its README rewritten, in the same
+        transaction, so a run killed before it renders leaves that to the next run.
+        """
         with self.connection:
             self._insert(record)
+            self.connection.execute(
+                "INSERT OR REPLACE INTO meta VALUES (?, '')", (_DIRTY + folder_of(record.path),)
+            )
             self._write_shard(record.source, shard_of(record))
+
+    def dirty_folders(self) -> set[str]:
+        """Folders with records saved since their README was last rendered."""
+        rows = self.connection.execute(
+            "SELECT substr(key, ?) FROM meta WHERE key LIKE ?", (len(_DIRTY) + 1, _DIRTY + "%")
+        )
+        return {r[0] for r in rows}
+
+    def clear_dirty_folders(self) -> None:
+        with self.connection:
+            self.connection.execute("DELETE FROM meta WHERE key LIKE ?", (_DIRTY + "%",))
 
     def _write_shard(self, source: str, shard: str) -> None:
         rows = self.connection.execute(

@@ -1,0 +1,131 @@
+"""A run killed with SIGKILL at any point leaves a consistent mirror; the next run finishes it.
+
+Each case starts ``python -m newsmirror run`` over the recorded feeds as a real
+subprocess, kills it when a file appears (or after a delay), checks what is on
+disk, runs again and checks that the mirror then holds exactly what an
+uninterrupted run writes, once each.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from newsmirror.config import load_config
+from newsmirror.demo.server import LoopbackServer
+from newsmirror.pipeline import RunOptions, run
+from newsmirror.render.article import parse_article_file
+from newsmirror.store.index import record_from_json
+from tests.support.mirrors import SourceSpec, git, make_mirror
+from tests.support.recorded import feed_path, recorded_routes
+
+KILL_DEADLINE_S = 30.0
+
+
+def _exists(pattern: str) -> Callable[[Path], bool]:
+    return lambda root: next(root.glob(pattern), None) is not None
+
+
+KILL_POINTS: dict[str, Callable[[Path], bool]] = {
+    "lock-taken": _exists(".newsmirror/run.lock"),
+    "first-article": _exists("articles/*/*/*/*.md"),
+    # by then the feed-only sources are done, their month READMEs not yet written
+    "120-articles": lambda root: len(list(root.glob("articles/*/*/*/*.md"))) >= 120,
+    "lists-written": _exists("lists/*.md"),
+    "git-committing": _exists(".git/index.lock"),
+}
+
+
+def _sources(origin: str) -> list[SourceSpec]:
+    return [
+        SourceSpec("BBC", "bbc", origin + feed_path("bbc"), "page"),
+        SourceSpec("德国之声", "dw", origin + feed_path("dw"), "feed"),
+        SourceSpec("纽约时报", "nyt", origin + feed_path("nyt"), "feed"),
+        SourceSpec("中国数字时代", "cdt", origin + feed_path("cdt"), "auto"),
+    ]
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
+    """What one run without interruption mirrors: URL paths per source."""
+    with LoopbackServer(recorded_routes()) as server:
+        root = make_mirror(tmp_path_factory.mktemp("reference") / "mirror",
+                           _sources(server.origin), max_new_per_source=100)
+        run(load_config(root), RunOptions())
+    return _mirrored_paths(root)
+
+
+def _index_records(root: Path) -> Iterator[dict[str, object]]:
+    for shard in sorted(root.glob("index/*/*.jsonl")):
+        for line in shard.read_text(encoding="utf-8").splitlines():
+            record_from_json(line)  # raises on a half-written or corrupt line
+            yield json.loads(line)
+
+
+def _mirrored_paths(root: Path) -> dict[str, set[str]]:
+    paths: dict[str, set[str]] = {}
+    for record in _index_records(root):
+        paths.setdefault(str(record["source"]), set()).add(
+            urlsplit(str(record["canonical_url"])).path)
+    return paths
+
+
+def _kill_run_when(root: Path, is_due: Callable[[Path], bool]) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsmirror", "--quiet", "run", "--mirror", str(root)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + KILL_DEADLINE_S
+    while process.poll() is None and not is_due(root) and time.monotonic() < deadline:
+        time.sleep(0.002)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+
+def _assert_consistent(root: Path) -> None:
+    """Every article file whole, every index line whole, every record's file present."""
+    for path in root.glob("articles/*/*/*/*.md"):
+        if path.name != "README.md":
+            parse_article_file(path.read_text(encoding="utf-8"))
+    for record in _index_records(root):
+        assert (root / str(record["path"])).is_file(), record["path"]
+    tracked = git(root, "ls-files").splitlines()
+    assert not [p for p in tracked if p.endswith(".tmp")]
+
+
+def _assert_month_readmes_list_every_article(root: Path) -> None:
+    folders = {p.parent for p in root.glob("articles/*/*/*/*.md")}
+    assert folders
+    for folder in folders:
+        listed = (folder / "README.md").read_text(encoding="utf-8")
+        for article in folder.glob("*.md"):
+            if article.name != "README.md":
+                assert article.name in listed, f"{article} missing from {folder}/README.md"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point", list(KILL_POINTS), ids=list(KILL_POINTS))
+def test_run_killed_leaves_consistent_mirror_that_next_run_completes(
+    point: str, recorded_mirror: Path, uninterrupted: dict[str, set[str]]
+) -> None:
+    _kill_run_when(recorded_mirror, KILL_POINTS[point])
+    _assert_consistent(recorded_mirror)
+
+    report = run(load_config(recorded_mirror), RunOptions())
+
+    assert report.ok
+    assert _mirrored_paths(recorded_mirror) == uninterrupted
+    records = list(_index_records(recorded_mirror))
+    files = [p for p in recorded_mirror.glob("articles/*/*/*/*.md") if p.name != "README.md"]
+    assert len({r["id"] for r in records}) == len(records) == len(files)
+    _assert_month_readmes_list_every_article(recorded_mirror)
+    assert not list(recorded_mirror.rglob("*.tmp"))
+    assert git(recorded_mirror, "status", "--porcelain") == ""
