@@ -1,0 +1,111 @@
+"""Headless Chromium over a site built from the recorded fixtures and served on loopback."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from newsmirror.config import load_config
+from newsmirror.pipeline import RunOptions, run
+from newsmirror.render.site import article_page_path, build_site
+from newsmirror.store.index import ArchiveIndex
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@dataclass(frozen=True)
+class ServedSite:
+    """A built site, its address on loopback and one article page to look at."""
+
+    root: Path
+    origin: str
+    article_page: str
+    article_title: str
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+        pass
+
+
+def _pick_article(root: Path) -> tuple[str, str]:
+    """A DW article: its body is in the feed, so it is long and has no images."""
+    index = ArchiveIndex.open(root)
+    try:
+        records = [r for r in index.all_records("dw") if "普京" in r.title]
+    finally:
+        index.close()
+    return article_page_path(records[0]), records[0].title
+
+
+@pytest.fixture()
+def served_site(recorded_mirror: Path) -> Iterator[ServedSite]:
+    """Run the pipeline over the recorded feeds, build the site without remote images, serve it."""
+    config = load_config(recorded_mirror)
+    run(config, RunOptions(commit=False))
+    local_only = dataclasses.replace(
+        config, mirror=dataclasses.replace(config.mirror, site_remote_images=False))
+    index = ArchiveIndex.open(recorded_mirror)
+    try:
+        build_site(local_only, index.all_records())
+    finally:
+        index.close()
+    site = recorded_mirror / config.mirror.site_dir
+    handler = partial(_QuietHandler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    page, title = _pick_article(recorded_mirror)
+    try:
+        yield ServedSite(site, f"http://127.0.0.1:{server.server_address[1]}", page, title)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """One headless Chromium for the session, logging console messages and network events."""
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        pytest.skip("chromium and chromedriver are not installed (make browser-deps)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-dev-shm-usage",
+                 "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture()
+def browser(chromium: object) -> object:
+    """The session's Chromium with its logs emptied and a desktop-sized window."""
+    chromium.set_window_size(1280, 900)  # type: ignore[attr-defined]
+    chromium.get_log("browser")  # type: ignore[attr-defined]
+    chromium.get_log("performance")  # type: ignore[attr-defined]
+    return chromium
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
