@@ -6,8 +6,10 @@ Usage (from the repository root):
     .venv/bin/python tools/quality.py --set labelled
 
 The cases are listed in ``tests/golden/extract/cases.toml``: recorded real pages
-(``../shared/fixtures/real``) and pages written for the labelled set
-(``tests/golden/extract/labelled``), each with the body text a reader sees.
+(``../shared/fixtures/real``), pages written to the templates of outlets with no
+recorded page (``tests/golden/extract/site``) and pages with no site rule written
+for the labelled set (``tests/golden/extract/labelled``), each with the body
+text a reader sees.
 
 Extractors compared:
 
@@ -79,7 +81,7 @@ def load_cases(selected_set: str | None = None) -> list[Case]:
     data = tomllib.loads((GOLDEN / "cases.toml").read_text(encoding="utf-8"))
     cases = []
     for item in data["case"]:
-        folder = REAL if item["set"] == "real" else GOLDEN / "labelled"
+        folder = REAL if item["set"] == "real" else GOLDEN / item["set"]
         expected = GOLDEN / item["set"] / f"{item['name']}.txt"
         cases.append(Case(
             name=item["name"], set=item["set"], page_path=folder / item["page"], url=item["url"],
@@ -148,7 +150,7 @@ def mean_f1(scores: dict[str, Score]) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=("real", "labelled"), default=None)
+    parser.add_argument("--set", choices=("real", "site", "labelled"), default=None)
     args = parser.parse_args(argv)
     cases = load_cases(args.set)
     results = {name: score_cases(cases, name) for name in EXTRACTORS}
@@ -158,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         cells = "".join(f"{results[n][case.name].recall:>12.3f}{results[n][case.name].precision:>12.3f}"
                         for n in EXTRACTORS)
         print(f"{case.name:<22}{cells}")
-    for subset in ("real", "labelled"):
+    for subset in ("real", "site", "labelled"):
         names = [c.name for c in cases if c.set == subset]
         if names:
             f1s = "".join(f"{mean_f1({k: results[n][k] for k in names}):>24.3f}" for n in EXTRACTORS)

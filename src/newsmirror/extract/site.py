@@ -53,7 +53,7 @@ def remove_nodes(root: LexborNode, selectors: tuple[str, ...]) -> None:
 
 def select_body(tree: LexborHTMLParser, selector: str) -> str:
     """Outer HTML of every node matching ``selector``, in page order, nested matches once."""
-    nodes = tree.css(selector)
+    nodes = list({node.mem_id: node for node in tree.css(selector)}.values())  # a group may repeat
     ids = {node.mem_id for node in nodes}
     kept = [node for node in nodes if not _has_ancestor_in(node, ids)]
     return "".join(node.html or "" for node in kept)
