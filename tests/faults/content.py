@@ -28,14 +28,14 @@ def article_html(title: str, text: str, *, charset: str | None = None) -> str:
     paragraphs = "".join(f"<p>{escape(text)}</p>" for _ in range(4))
     return (
         f"<!DOCTYPE html><html><head>{meta}<title>{escape(title)}</title></head><body>"
-        f"<header><nav><a href='/'>首页</a></nav></header>"
+        f"<header><nav><a href='/'>首頁</a></nav></header>"
         f"<article><h1>{escape(title)}</h1>{paragraphs}</article>"
-        f"<footer>版权所有</footer></body></html>"
+        f"<footer>版權所有</footer></body></html>"
     )
 
 
 def rss(items: list[tuple[str, str, str]], *, encoding: str | None = "utf-8",
-        title: str = "测试新闻") -> str:
+        title: str = "新聞") -> str:
     """RSS 2.0 with (title, link, content HTML) items; ``encoding`` in the XML declaration."""
     declaration = f'<?xml version="1.0" encoding="{encoding}"?>' if encoding else ""
     body = "".join(
@@ -45,7 +45,7 @@ def rss(items: list[tuple[str, str, str]], *, encoding: str | None = "utf-8",
         for t, link, content in items
     )
     return (f"{declaration}<rss version=\"2.0\"><channel><title>{escape(title)}</title>"
-            f"<link>{{{{origin}}}}/</link><description>测试</description>{body}</channel></rss>")
+            f"<link>{{{{origin}}}}/</link><description>新聞</description>{body}</channel></rss>")
 
 
 def full_text_feed(prefix: str, count: int, text: str = SIMPLIFIED, *,
