@@ -35,12 +35,14 @@ from tests.support.recorded import REAL  # noqa: E402
 
 T0 = 1_700_000_000_000
 HOUR_MS = 3_600_000
-ITEM = "<item><title>文章 {i}</title><link>{{{{origin}}}}/a/{i}</link><description>摘要</description></item>"
+ITEM = ("<item><title>文章 {i}</title><link>{{{{origin}}}}/a/{i}</link>"
+        "<description>摘要</description></item>")
 
 
 def routes(count: int) -> dict[str, Route]:
     items = "".join(ITEM.format(i=i) for i in range(count))
-    feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>'
+    feed = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}'
+            "</channel></rss>")
     served = {"/feed": Route(feed.encode(), "application/rss+xml")}
     for i in range(count):
         body = "".join(f"<p>第 {i} 篇。{text}</p>" for text in PARAGRAPHS)

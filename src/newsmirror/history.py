@@ -39,7 +39,8 @@ REVISIONS_DIR = "revisions"
 # "[-甲乙-]{+丙丁+}" reads better than "[-甲-]{+丙+}的[-乙-]{+丁+}".
 MIN_EQUAL_CHARS = 3
 _BLOCK_END = re.compile(
-    r"(</(?:p|li|h[1-6]|blockquote|figcaption|pre|tr|dt|dd|caption|figure|table|ul|ol)>|<br\s*/?>|<hr\s*/?>)",
+    r"(</(?:p|li|h[1-6]|blockquote|figcaption|pre|tr|dt|dd|caption|figure|table|ul|ol)>"
+    r"|<br\s*/?>|<hr\s*/?>)",
     re.IGNORECASE,
 )
 _PARAGRAPH_END = "\u2029"
@@ -278,7 +279,9 @@ def version_changes(root: Path, record: ArticleRecord) -> list[VersionChange]:
     changes = []
     for old, new in zip(versions, versions[1:], strict=False):
         kept = old.kept and new.kept
-        diff = render_diff_html(plain_text(old.body_html), plain_text(new.body_html)) if kept else ""
+        diff = ""
+        if kept:
+            diff = render_diff_html(plain_text(old.body_html), plain_text(new.body_html))
         changes.append(VersionChange(new.number, new.seen_ms, old.title, new.title, diff, kept))
     return changes[::-1]
 

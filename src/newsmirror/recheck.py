@@ -72,7 +72,8 @@ _ERROR_PATH = re.compile(
 )
 # Headings of boxes whose links rotate from one request to the next.
 _ROTATING_HEADING = re.compile(
-    r"^(相关|相關|延伸阅读|延伸閱讀|推荐|推薦|更多|热门|熱門|热读|熱讀|最多|最受|猜你|你可能|您可能|"
+    r"^(相关|相關|延伸阅读|延伸閱讀|推荐|推薦|更多|热门|熱門|热读|熱讀|最多|最受|"
+    r"猜你|你可能|您可能|"
     r"编辑推荐|編輯推薦|related|read more|more on|more from|most read|most popular|top stories|"
     r"you may also|recommended)",
     re.IGNORECASE,

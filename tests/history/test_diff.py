@@ -31,7 +31,9 @@ def test_changed_word_shows_as_that_word() -> None:
 
 def test_short_shared_runs_between_changes_join_the_change() -> None:
     pieces = diff_chars("甲乙的丙丁", "戊己的庚辛")
-    assert [(p.kind, p.text) for p in pieces] == [("delete", "甲乙的丙丁"), ("insert", "戊己的庚辛")]
+    assert [(p.kind, p.text) for p in pieces] == [
+        ("delete", "甲乙的丙丁"), ("insert", "戊己的庚辛")
+    ]
 
 
 def test_text_diff_shows_changed_paragraphs_with_context_and_gaps() -> None:

@@ -7,7 +7,8 @@ import pytest
 from newsmirror.recheck import comparable_text, deletion_notice, is_gone_redirect, is_same_title
 from tests.support.recorded import REAL
 
-BODY = "<p>政府今天宣布了新的防洪措施。</p><p>居民正在排队<a href=\"https://a.org/x\">领取物资</a>。</p>"
+BODY = ("<p>政府今天宣布了新的防洪措施。</p>"
+        "<p>居民正在排队<a href=\"https://a.org/x\">领取物资</a>。</p>")
 
 
 @pytest.mark.parametrize(
@@ -35,7 +36,8 @@ def test_changes_a_reader_would_not_notice_compare_equal(other: str) -> None:
         pytest.param(BODY.replace("今天", "昨天"), id="one-word"),
         pytest.param(BODY.replace("a.org/x", "a.org/y"), id="link-target"),
         pytest.param(BODY + "<p>更正：本文早前版本有误。</p>", id="correction-added"),
-        pytest.param(BODY + "<h2>相关报道</h2><p>新的段落不是链接。</p>", id="text-after-related-heading"),
+        pytest.param(BODY + "<h2>相关报道</h2><p>新的段落不是链接。</p>",
+                     id="text-after-related-heading"),
     ],
 )
 def test_changes_a_reader_would_notice_compare_different(other: str) -> None:
@@ -77,12 +79,14 @@ def test_redirect_destinations(final: str, gone: bool) -> None:
     ["此内容因违规无法查看", "该内容已被发布者删除", "此内容被多人投诉，相关的内容无法进行查看。"],
 )
 def test_wechat_removal_notice_is_recognised(notice: str) -> None:
-    page = f"<html><body><div class=weui-msg><h2>{notice}</h2></div><script>var a = 1;</script></body></html>"
+    page = (f"<html><body><div class=weui-msg><h2>{notice}</h2></div>"
+            "<script>var a = 1;</script></body></html>")
     assert deletion_notice(page) is not None
 
 
 def test_article_quoting_a_removal_notice_is_not_a_notice() -> None:
-    quote = "<p>网友发现，原文已显示“该内容已被发布者删除”。" + "此后，多篇相关文章也相继消失。" * 60 + "</p>"
+    quote = ("<p>网友发现，原文已显示“该内容已被发布者删除”。"
+             + "此后，多篇相关文章也相继消失。" * 60 + "</p>")
     assert deletion_notice(f"<html><body>{quote}</body></html>") is None
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from newsmirror.config import Config
-from newsmirror.demo.server import LoopbackServer
+from newsmirror.demo.server import LoopbackServer, Route
 from newsmirror.history import revision_path
 from newsmirror.models import ArticleRecord, RunReport
 from newsmirror.render.article import parse_article_file
@@ -144,7 +144,8 @@ def test_article_still_gone_is_not_deleted_twice(story: Story) -> None:
 @pytest.fixture()
 def served(tmp_path: Path) -> Iterator[tuple[LoopbackServer, Config]]:
     """A page-sourced mirror with the article already mirrored once (version 1)."""
-    routes = {"/feed": feed_route(), ARTICLE_PATH: article_route(related=("甲地新闻一则", "乙地新闻两则"))}
+    first = article_route(related=("甲地新闻一则", "乙地新闻两则"))
+    routes = {"/feed": feed_route(), ARTICLE_PATH: first}
     with LoopbackServer(routes) as server:
         config = make_page_mirror(tmp_path / "mirror", server.origin)
         run_at(config, T0)
@@ -165,7 +166,8 @@ def test_related_articles_box_change_records_no_revision(
     [
         pytest.param(lambda origin: redirect_route(origin + "/"), id="redirect-to-front-page"),
         pytest.param(lambda origin: redirect_route(origin + "/news"), id="redirect-to-section"),
-        pytest.param(lambda origin: notice_route("该内容已被发布者删除"), id="wechat-removed-by-author"),
+        pytest.param(lambda origin: notice_route("该内容已被发布者删除"),
+                     id="wechat-removed-by-author"),
         pytest.param(lambda origin: notice_route("此内容因违规无法查看"), id="wechat-violation"),
         pytest.param(lambda origin: redirect_route(origin + "/gone"), id="redirect-to-410"),
     ],
@@ -177,7 +179,7 @@ def test_gone_page_marks_the_article_deleted(
     server.routes[ARTICLE_PATH] = route(server.origin)  # type: ignore[index, operator]
     server.routes["/"] = front_page_route()  # type: ignore[index]
     server.routes["/news"] = front_page_route()  # type: ignore[index]
-    server.routes["/gone"] = front_page_route().__class__(b"gone", "text/html", 410)  # type: ignore[index]
+    server.routes["/gone"] = Route(b"gone", "text/html", 410)  # type: ignore[index]
     run_at(config, T0 + 2 * HOUR_MS, recheck_all=True)
     assert only_record(config.root).deleted_ms == T0 + 2 * HOUR_MS
 

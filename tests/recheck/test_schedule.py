@@ -16,7 +16,8 @@ SCHEDULE = parse_schedule(("12h:1h", "3d:6h", "30d:3d"))
 
 def record(id: str, age_ms: int, last_checked_ms: int | None = None) -> ArticleRecord:
     return ArticleRecord(
-        id=id, source="s", url=f"https://example.org/{id}", canonical_url=f"https://example.org/{id}",
+        id=id, source="s", url=f"https://example.org/{id}",
+        canonical_url=f"https://example.org/{id}",
         title=id, published_ms=NOW - age_ms, first_seen_ms=NOW - age_ms,
         path=f"articles/s/2023/11/{id}.md", content_sha256="0" * 64,
         last_checked_ms=last_checked_ms,
