@@ -39,6 +39,8 @@ MirrorOption = Annotated[
                  file_okay=False, dir_okay=True),
 ]
 _state = {"debug": False}
+# The image stage's run counters (images/…), in the order the report lists them.
+IMAGE_EVENTS = ("localised", "localised_later", "proxied", "failed", "over_article_cap", "removed")
 
 
 @app.callback()
@@ -156,6 +158,10 @@ def print_report(report: RunReport) -> None:
         counts = ", ".join(f"{report.counters[f'recheck/{k}']} {k}" for k in kinds
                            if report.counters[f"recheck/{k}"])
         out.print(f"re-checked {report.counters['recheck/checked']}: {counts}", highlight=False)
+    images = [f"{report.counters[f'images/{k}']} {k.replace('_', ' ')}" for k in IMAGE_EVENTS
+              if report.counters[f"images/{k}"]]
+    if images:
+        out.print(f"images: {', '.join(images)}", highlight=False)
     if report.commit:
         out.print(f"committed {report.commit[:12]}: {report.commit_message}", highlight=False)
     else:

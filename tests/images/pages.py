@@ -23,6 +23,13 @@ def image_bytes(kind: str, width: int = 64, height: int = 48, shade: int = 0) ->
     return buffer.getvalue()
 
 
+def noisy_png(width: int, height: int) -> bytes:
+    """A PNG that does not compress: a few bytes per pixel."""
+    buffer = io.BytesIO()
+    Image.effect_noise((width, height), 80).convert("RGB").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 def jpeg(shade: int = 0, width: int = 64, height: int = 48) -> Route:
     return Route(image_bytes("JPEG", width, height, shade), "image/jpeg")
 
