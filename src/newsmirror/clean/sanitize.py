@@ -213,7 +213,19 @@ def _tidy(html: str) -> str:
             picture.decompose()
     _remove_edge_breaks(body)
     _remove_empty(body)
+    _trim_separators(body)
     return body.inner_html or ""
+
+
+def _trim_separators(body: LexborNode) -> None:
+    """``<br>``/``<hr>`` before the first or after the last content separate nothing."""
+    for forward in (True, False):
+        node = body.child if forward else body.last_child
+        while node is not None and (node.tag in ("br", "hr") or (
+                node.is_text_node and not (node.text() or "").strip())):
+            following = node.next if forward else node.prev
+            node.decompose()
+            node = following
 
 
 def _remove_edge_breaks(body: LexborNode) -> None:
