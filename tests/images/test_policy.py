@@ -8,7 +8,14 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from newsmirror.config import MirrorSettings
-from newsmirror.images.policy import ImagePolicy, proxy_url, rewrite_images, wanted_downloads
+from newsmirror.images.policy import (
+    ImagePolicy,
+    media_prefix,
+    proxy_url,
+    rebase_media_paths,
+    rewrite_images,
+    wanted_downloads,
+)
 from tests.support.recorded import SEED
 
 WESERV = MirrorSettings().image_proxy[0]
@@ -40,10 +47,12 @@ def test_default_proxy_reproduces_the_predecessors_urls_in_the_seed_article() ->
         (WESERV, "https://mmbiz.qpic.cn/a/640?wx_fmt=jpeg&from=appmsg",
          "https://images.weserv.nl/?url=mmbiz.qpic.cn/a/640?wx_fmt=jpeg%26from=appmsg"),
         (WESERV, "https://c.test/a%20b.jpg#x", "https://images.weserv.nl/?url=c.test/a%2520b.jpg%23x"),
+        (WESERV, "https://c.test/w_640,h_480/a.jpg",
+         "https://images.weserv.nl/?url=c.test/w_640%2Ch_480/a.jpg"),
         (SECOND, "https://c.test/a.jpg?w=1&h=2",
          "https://proxy.example/https%3A%2F%2Fc.test%2Fa.jpg%3Fw%3D1%26h%3D2"),
     ],
-    ids=["query-kept-in-one-parameter", "percent-and-fragment", "url-placeholder"],
+    ids=["query-kept-in-one-parameter", "percent-and-fragment", "comma", "url-placeholder"],
 )
 def test_proxy_url_keeps_the_whole_original_url_in_one_parameter(
     template: str, url: str, expected: str
@@ -125,3 +134,19 @@ def test_a_source_left_over_from_a_video_is_removed() -> None:
 )
 def test_local_mode_downloads_one_size_per_image(html: str, expected: list[str]) -> None:
     assert wanted_downloads(html, LOCAL) == expected
+
+
+@pytest.mark.parametrize(
+    ("path", "prefix"),
+    [("articles/bbc/2024/08/x.md", "../../../../"), ("articles/bbc/2024/08-2/x.md", "../../../../"),
+     ("revisions/bbc/2024/08/x/1722931200000.md", "../../../../../"), ("README.md", "")],
+    ids=["article", "spill-folder", "revision", "root"],
+)
+def test_media_prefix_climbs_from_a_file_to_the_mirror_root(path: str, prefix: str) -> None:
+    assert media_prefix(path) == prefix
+
+
+def test_rebase_media_paths_keeps_local_images_working_in_a_copy_at_another_depth() -> None:
+    html = '<img src="../../../../media/ab/abc.jpg"><img src="https://i.test/a.jpg">'
+    moved = rebase_media_paths(html, "articles/bbc/2024/08/x.md", "revisions/bbc/2024/08/x/1.md")
+    assert moved == '<img src="../../../../../media/ab/abc.jpg"><img src="https://i.test/a.jpg">'

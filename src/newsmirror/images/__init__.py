@@ -8,8 +8,16 @@ article HTML carries for the static site.
 """
 
 from newsmirror.images.download import DownloadedImage, download_image, sniff_image_kind
-from newsmirror.images.media import MEDIA_DIR, MediaStore, media_path_for
-from newsmirror.images.policy import ARTICLE_TO_ROOT, ImagePolicy, proxy_url, rewrite_images
+from newsmirror.images.media import MediaStore, media_path_for
+from newsmirror.images.policy import (
+    ARTICLE_TO_ROOT,
+    MEDIA_DIR,
+    ImagePolicy,
+    media_prefix,
+    proxy_url,
+    rebase_media_paths,
+    rewrite_images,
+)
 from newsmirror.images.refs import ImageRef, find_image_refs, parse_srcset, resolve_lazy_images
 from newsmirror.images.stage import ImageOutcome, localise_pending, mirror_images
 
@@ -25,9 +33,11 @@ __all__ = [
     "find_image_refs",
     "localise_pending",
     "media_path_for",
+    "media_prefix",
     "mirror_images",
     "parse_srcset",
     "proxy_url",
+    "rebase_media_paths",
     "resolve_lazy_images",
     "rewrite_images",
     "sniff_image_kind",

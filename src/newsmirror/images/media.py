@@ -18,9 +18,9 @@ import sqlite3
 from pathlib import Path
 
 from newsmirror.errors import StoreError
+from newsmirror.images.policy import MEDIA_DIR
 from newsmirror.store.files import write_atomic
 
-MEDIA_DIR = "media"
 CACHE_FILE = ".newsmirror/images.sqlite"
 MAX_ATTEMPTS = 5
 _SCHEMA = """

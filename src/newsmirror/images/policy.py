@@ -34,7 +34,7 @@ from urllib.parse import quote, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from newsmirror.config import Config, ImageMode, Source
+from newsmirror.config import Config, ImageMode, MirrorSettings, Source
 from newsmirror.images.refs import (
     SrcsetCandidate,
     format_srcset,
@@ -45,12 +45,14 @@ from newsmirror.images.refs import (
 
 # From an article file (articles/{slug}/{YYYY}/{MM}/{name}.md) up to the mirror root.
 ARTICLE_TO_ROOT = "../../../../"
+MEDIA_DIR = "media"
 FALLBACK_ATTRIBUTE = "data-fallback"
 LOCALISE_ATTRIBUTE = "data-localise"
 _WANTED = "data-newsmirror-wanted"  # internal, removed before the HTML leaves this module
 _IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
-# Characters that would end or split a query-string value when a URL is put in one unencoded.
-_NO_SCHEME_SAFE = "/:@!$'()*,;=-._~?"
+# Kept as they are when a URL goes into a query value; everything else (&, #, %, +, the comma
+# that would split a srcset candidate, …) is percent-encoded.
+_NO_SCHEME_SAFE = "/:@!$'()*;=-._~?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +70,12 @@ class ImagePolicy:
 
     @classmethod
     def for_source(cls, config: Config, source: Source) -> ImagePolicy:
-        settings = config.mirror
+        return cls.from_settings(config.mirror, config.image_mode(source))
+
+    @classmethod
+    def from_settings(cls, settings: MirrorSettings, mode: ImageMode) -> ImagePolicy:
         return cls(
-            mode=config.image_mode(source),
+            mode=mode,
             proxies=settings.image_proxy,
             max_bytes=settings.image_max_bytes,
             max_bytes_per_article=settings.image_max_bytes_per_article,
@@ -96,6 +101,20 @@ def proxy_url(template: str, url: str) -> str:
     return template.replace("{url}", quote(url, safe="")).replace(
         "{url_no_scheme}", quote(no_scheme, safe=_NO_SCHEME_SAFE)
     )
+
+
+def media_prefix(file_path: str) -> str:
+    """From a mirror file (``articles/bbc/2024/08/x.md``) up to the mirror root: ``../../../../``."""
+    return "../" * (len(file_path.strip("/").split("/")) - 1)
+
+
+def rebase_media_paths(html: str, from_path: str, to_path: str) -> str:
+    """Article HTML written for ``from_path``, with its media/ paths made right for ``to_path``
+    (a copy kept at another depth, such as an earlier version under revisions/)."""
+    old, new = media_prefix(from_path) + MEDIA_DIR + "/", media_prefix(to_path) + MEDIA_DIR + "/"
+    if old == new:
+        return html
+    return html.replace(f'src="{old}', f'src="{new}').replace(f'href="{old}', f'href="{new}')
 
 
 def download_candidate(img: LexborNode, max_width_px: int) -> str | None:
