@@ -222,7 +222,7 @@ def status_command(mirror: MirrorOption = Path(".")) -> None:
         status = read_mirror_status(config, int(time.time() * 1000))
     except MirrorError as exc:
         fail(exc)
-    out.print(render_status_text(status, config.tz), highlight=False, markup=False, end="")
+    typer.echo(render_status_text(status, config.tz), nl=False)
 
 
 @app.command("doctor")
@@ -231,7 +231,7 @@ def doctor_command(mirror: MirrorOption = Path(".")) -> None:
     from newsmirror.doctor import check_mirror, render_checks
 
     checks = check_mirror(mirror)
-    out.print(render_checks(checks), highlight=False, markup=False, end="")
+    typer.echo(render_checks(checks), nl=False)
     if checks[0].level == "fail":
         raise typer.Exit(2)
     raise typer.Exit(1 if any(c.level == "fail" for c in checks) else 0)

@@ -224,7 +224,19 @@ async def recheck_articles(
     """Fetch mirrored articles again (schedule and budget, or all): edits and deletions."""
     context.progress("*", "recheck")
     fresh = frozenset(a.id for s in report.sources for a in s.new_articles)
-    request = RecheckRequest(sources, context.options.clock(), context.options.recheck_all, fresh)
+
+    async def prepare_body(record: ArticleRecord, source: Source, body: str, base_url: str) -> str:
+        """A new version's images get the same treatment as a new article's."""
+        images = await mirror_images(body, ImagePolicy.for_source(context.config, source),
+                                     page_url=base_url, fetcher=context.fetcher,
+                                     media=context.media)
+        context.image_counts.update(images.counts)
+        if images.pending and context.media is not None:
+            context.media.mark_pending(record.path, images.last_error)
+        return images.html
+
+    request = RecheckRequest(sources, context.options.clock(), context.options.recheck_all, fresh,
+                             prepare_body)
     try:
         summary = await recheck_mirror(context.config, context.index, context.fetcher, request)
     except MirrorError as exc:

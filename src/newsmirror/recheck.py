@@ -30,7 +30,7 @@ import hashlib
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -45,6 +45,7 @@ from newsmirror.errors import ConfigError, ExtractError, FetchError, HTTPStatusE
 from newsmirror.extract import extract_article
 from newsmirror.fetch import Fetcher, decode_text
 from newsmirror.history import current_version_ms, plain_text, revision_path
+from newsmirror.images import resolve_lazy_images
 from newsmirror.models import ArticleRecord, Page, Revision, Validators
 from newsmirror.render.article import ArticleFile, parse_article_file, render_article_file
 from newsmirror.store.files import write_atomic
@@ -83,6 +84,9 @@ _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNIT_MS = {"s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
 
 RecheckKind = Literal["unchanged", "edited", "deleted", "failed"]
+# (record, source, sanitised body, base URL) → the body as the article file keeps it
+# (images proxied or localised): the pipeline's own last steps, applied to a new version.
+BodyPreparer = Callable[[ArticleRecord, Source, str, str], Awaitable[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,17 +102,20 @@ class RecheckRequest:
     """Which sources to re-check, the time now, and whether to ignore schedule and budget.
 
     ``fresh_ids`` are articles mirrored moments ago in the same run: never re-checked.
+    ``prepare_body`` finishes the body of a new version before it is written.
     """
 
     sources: tuple[Source, ...]
     now_ms: int
     everything: bool = False
     fresh_ids: frozenset[str] = frozenset()
+    prepare_body: BodyPreparer | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class RecheckResult:
-    """What one re-check found; ``title``/``body_html`` are the new version when edited."""
+    """What one re-check found; ``title``/``body_html`` are the new version when edited,
+    ``base_url`` what its relative links and images resolve against."""
 
     record: ArticleRecord
     kind: RecheckKind
@@ -116,6 +123,7 @@ class RecheckResult:
     title: str = ""
     body_html: str = ""
     validators: Validators | None = None
+    base_url: str = ""
 
 
 @dataclass(slots=True)
@@ -233,21 +241,23 @@ async def recheck_article(
         )
     except ExtractError as exc:
         return RecheckResult(record, "failed", str(exc))
-    body = await asyncio.to_thread(sanitize_html, extracted.body_html, result.final_url)
+    body = await asyncio.to_thread(
+        lambda: sanitize_html(resolve_lazy_images(extracted.body_html), result.final_url)
+    )
     if text_length(body) < min_body_chars:
         return RecheckResult(record, "failed", f"article body empty or nearly so: {record.url}")
-    return _compare_versions(record, stored_body_html, extracted.title or "", body, fresh)
+    fresh_version = RecheckResult(record, "edited", title=extracted.title or "", body_html=body,
+                                  validators=fresh, base_url=result.final_url)
+    return _compare_versions(stored_body_html, fresh_version)
 
 
-def _compare_versions(
-    record: ArticleRecord, stored_body: str, title: str, body: str, fresh: Validators
-) -> RecheckResult:
-    same_title = is_same_title(record.title, title)
-    if same_title and comparable_text(stored_body) == comparable_text(body):
-        return RecheckResult(record, "unchanged", "same text", validators=fresh)
-    reason = "body changed" if same_title else "title changed"
-    return RecheckResult(record, "edited", reason, title=record.title if same_title else title,
-                         body_html=body, validators=fresh)
+def _compare_versions(stored_body: str, fresh: RecheckResult) -> RecheckResult:
+    record = fresh.record
+    same_title = is_same_title(record.title, fresh.title)
+    if same_title and comparable_text(stored_body) == comparable_text(fresh.body_html):
+        return RecheckResult(record, "unchanged", "same text", validators=fresh.validators)
+    return replace(fresh, reason="body changed" if same_title else "title changed",
+                   title=record.title if same_title else fresh.title)
 
 
 def is_gone_redirect(requested_url: str, final_url: str) -> bool:
@@ -287,7 +297,9 @@ def comparable_text(body_html: str) -> str:
     if root is None:
         return ""
     _remove_rotating_boxes(root)
-    links = (canonical_url(a.attributes.get("href") or "") for a in root.css("a[href]"))
+    # Links around images only (zoom links) are the image policy's business, not the text's.
+    links = (canonical_url(a.attributes.get("href") or "") for a in root.css("a[href]")
+             if a.text(deep=True).strip())
     return plain_text(root.inner_html or "") + "\n" + "\n".join(links)
 
 
@@ -400,6 +412,11 @@ async def recheck_mirror(
     ))
     for result in results:
         summary.counts["checked"] += 1
+        if result.kind == "edited" and request.prepare_body is not None:
+            source = sources[result.record.source]
+            body = await request.prepare_body(result.record, source, result.body_html,
+                                              result.base_url)
+            result = replace(result, body_html=body)
         saved = record_result(config.root, index, result, request.now_ms)
         summary.counts[_counter_name(result, saved)] += 1
         log.log(logging.INFO if saved else logging.DEBUG, "recheck %s source=%s url=%s reason=%s",
@@ -437,6 +454,7 @@ def _stored_body(root: Path, record: ArticleRecord) -> str | None:
 
 
 __all__ = [
+    "BodyPreparer",
     "RecheckRequest",
     "RecheckResult",
     "RecheckSummary",

@@ -29,12 +29,14 @@ EDITED = (
 RSS = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>测试来源</title><link>{{{{origin}}}}/</link>
 <item><title>洪水过后的城市</title><link>{{{{origin}}}}{path}</link>
-<pubDate>Tue, 14 Nov 2023 22:13:20 +0000</pubDate><description>摘要</description></item>
+<pubDate>Tue, 14 Nov 2023 22:13:20 +0000</pubDate><description>{description}</description></item>
 </channel></rss>"""
 
 
-def feed_route(path: str = ARTICLE_PATH) -> Route:
-    return Route(RSS.format(path=path).encode(), "application/rss+xml; charset=utf-8")
+def feed_route(path: str = ARTICLE_PATH, description: str = "摘要") -> Route:
+    """The feed of one item; ``description`` is its (escaped) content."""
+    body = RSS.format(path=path, description=description)
+    return Route(body.encode(), "application/rss+xml; charset=utf-8")
 
 
 def article_route(paragraphs: tuple[str, ...] = PARAGRAPHS, related: tuple[str, ...] = ()) -> Route:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from newsmirror.config import Config
+from newsmirror.config import Config, load_config
 from newsmirror.demo.server import LoopbackServer, Route
 from newsmirror.history import revision_path
 from newsmirror.models import ArticleRecord, RunReport
@@ -29,7 +29,7 @@ from tests.recheck.pages import (
     redirect_route,
     run_at,
 )
-from tests.support.mirrors import git
+from tests.support.mirrors import SourceSpec, git, make_mirror
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -217,3 +217,68 @@ def test_recheck_all_ignores_articles_outside_the_window(
     server, config = served
     report = run_at(config, T0 + 31 * 24 * HOUR_MS, recheck_all=True)
     assert report.counters["recheck/checked"] == 0
+
+
+def test_server_error_changes_nothing(served: tuple[LoopbackServer, Config]) -> None:
+    server, config = served
+    server.routes[ARTICLE_PATH] = Route(b"busy", "text/html", 500)  # type: ignore[index]
+    report = run_at(config, T0 + 2 * HOUR_MS, recheck_all=True)
+    record = only_record(config.root)
+    assert report.counters["recheck/failed"] == 1
+    assert (record.deleted_ms, record.revisions) == (None, ())
+
+
+def test_changed_headline_is_an_edit_with_the_new_title(
+    served: tuple[LoopbackServer, Config],
+) -> None:
+    server, config = served
+    page = article_route(related=("甲地新闻一则", "乙地新闻两则")).body
+    server.routes[ARTICLE_PATH] = Route(  # type: ignore[index]
+        page.replace("<h1>洪水过后的城市</h1>".encode(), "<h1>洪水退去之后</h1>".encode())
+        .replace("<title>洪水过后的城市</title>".encode(), "<title>洪水退去之后</title>".encode())
+    )
+    run_at(config, T0 + 2 * HOUR_MS, recheck_all=True)
+    record = only_record(config.root)
+    assert (record.title, [r.title for r in record.revisions]) == ("洪水退去之后", ["洪水过后的城市"])
+
+
+def test_article_back_after_a_deletion_is_restored(
+    served: tuple[LoopbackServer, Config],
+) -> None:
+    server, config = served
+    page = server.routes[ARTICLE_PATH]
+    del server.routes[ARTICLE_PATH]  # type: ignore[attr-defined]
+    run_at(config, T0 + 2 * HOUR_MS, recheck_all=True)
+    server.routes[ARTICLE_PATH] = page  # type: ignore[index]
+    report = run_at(config, T0 + 4 * HOUR_MS, recheck_all=True)
+    assert report.counters["recheck/restored"] == 1
+    assert only_record(config.root).deleted_ms is None
+
+
+def test_new_version_gets_the_image_policy_of_new_articles(tmp_path: Path) -> None:
+    routes = {"/feed": feed_route(), ARTICLE_PATH: article_route()}
+    with LoopbackServer(routes) as server:
+        config = make_page_mirror(tmp_path / "mirror", server.origin, images="proxy")
+        run_at(config, T0)
+        edited = article_route(EDITED).body.replace(
+            b"</h1>", b'</h1><figure><img src="/pic.jpg" alt="x"></figure>')
+        server.routes[ARTICLE_PATH] = Route(edited)  # type: ignore[index]
+        run_at(config, T0 + 2 * HOUR_MS, recheck_all=True)
+    body = parse_article_file((config.root / only_record(config.root).path).read_text()).body_html
+    assert "images.weserv.nl" in body
+
+
+def test_feed_sourced_article_is_checked_for_deletion_only(tmp_path: Path) -> None:
+    content = "".join(f"&lt;p&gt;{text}&lt;/p&gt;" for text in PARAGRAPHS)
+    routes = {"/feed": feed_route(description=content), ARTICLE_PATH: article_route()}
+    with LoopbackServer(routes) as server:
+        root = tmp_path / "mirror"
+        make_mirror(root, [SourceSpec("测试来源", "test", server.origin + "/feed", "feed")])
+        config = load_config(root)
+        run_at(config, T0)
+        server.routes[ARTICLE_PATH] = article_route(EDITED)  # type: ignore[index]
+        edited = run_at(config, T0 + 2 * HOUR_MS, recheck_all=True)
+        del server.routes[ARTICLE_PATH]  # type: ignore[attr-defined]
+        run_at(config, T0 + 4 * HOUR_MS, recheck_all=True)
+    assert edited.counters["recheck/unchanged"] == 1
+    assert only_record(root).deleted_ms == T0 + 4 * HOUR_MS
