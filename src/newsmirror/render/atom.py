@@ -8,16 +8,19 @@ always gives the same bytes.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
 import jinja2
 
+from newsmirror.config import Config
 from newsmirror.models import ArticleRecord
+from newsmirror.store.files import write_atomic
 
 FEEDS_DIR = "feeds"
 ALL_FEED = "all"
@@ -91,6 +94,79 @@ def newest_records(records: Sequence[ArticleRecord], limit: int) -> list[Article
     return sorted(records, key=lambda r: (r.published_ms, r.id), reverse=True)[:limit]
 
 
+def write_feeds(
+    config: Config,
+    by_source: Mapping[str, Sequence[ArticleRecord]],
+    *,
+    page_of: Callable[[ArticleRecord], str],
+    content_of: Callable[[ArticleRecord], str | None],
+) -> int:
+    """Write ``feeds/*.xml`` at the mirror root and in the site folder; return files changed.
+
+    ``page_of`` gives an article's page path inside the site, ``content_of`` its
+    HTML as feeds carry it (None leaves the article out).
+    """
+    settings = config.mirror
+    feeds = [(s.slug, f"{s.name} · {settings.site_title}", by_source.get(s.slug, ()))
+             for s in config.sources]
+    everything = [r for records in by_source.values() for r in records]
+    feeds.append((ALL_FEED, settings.site_title, everything))
+    names = {s.slug: s.name for s in config.sources}
+    contents: dict[str, str | None] = {}
+    written = 0
+    for name, title, records in feeds:
+        newest = newest_records(records, settings.feed_size)
+        entries = []
+        for record in newest:
+            if record.id not in contents:
+                contents[record.id] = content_of(record)
+            content = contents[record.id]
+            if content is not None:
+                entries.append((record, page_of(record), content))
+        site_dir = settings.site_dir.strip("/")
+        # The mirror's own copy links into the site folder; the site's copy within it.
+        for folder, site_prefix in ((config.root, f"{site_dir}/"), (config.root / site_dir, "")):
+            feed = _feed(config, name, title, entries, names, site_prefix=site_prefix)
+            written += write_atomic(folder / feed_path(name), render_atom_feed(feed))
+    return written
+
+
+def _feed(
+    config: Config,
+    name: str,
+    title: str,
+    entries: list[tuple[ArticleRecord, str, str]],
+    names: Mapping[str, str],
+    *,
+    site_prefix: str,
+) -> AtomFeed:
+    """One feed; links relative to where it is written, or absolute with ``site_url``."""
+    settings = config.mirror
+
+    def href(page: str) -> str:
+        if settings.site_url:
+            return settings.site_url.rstrip("/") + "/" + page
+        return posixpath.relpath(site_prefix + page, FEEDS_DIR)
+
+    records = [record for record, _, _ in entries]
+    updated = max((updated_ms(r) for r in records), default=0)
+    return AtomFeed(
+        id=feed_id(name, settings.site_url), title=title, updated=rfc3339(updated),
+        self_href=f"{name}.xml",
+        site_href=href("index.html" if name == ALL_FEED else f"{name}/index.html"),
+        author=settings.site_title,
+        entries=tuple(
+            AtomEntry(
+                id=entry_id(r), title=r.title, updated=rfc3339(updated_ms(r)),
+                published=rfc3339(r.published_ms), href=href(page), original_url=r.url,
+                author=r.author, source_slug=r.source, source_name=names.get(r.source, r.source),
+                content_html=content,
+            )
+            for r, page, content in entries
+        ),
+    )
+
+
 def render_atom_feed(feed: AtomFeed) -> str:
     """The feed as an Atom 1.0 document (escaped by the template)."""
     return _environment().get_template("atom.xml").render(feed=_cleaned(feed))
@@ -131,5 +207,6 @@ __all__ = [
     "render_atom_feed",
     "rfc3339",
     "updated_ms",
+    "write_feeds",
     "xml_text",
 ]

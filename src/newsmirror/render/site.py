@@ -134,7 +134,8 @@ def build_site(
         _write_month_pages(build, slug, source_records)
     _write_front_page(build, by_source)
     removed = _remove_stale_pages(build)
-    feeds = _write_feeds(build, by_source, records)
+    feeds = atom.write_feeds(config, by_source, page_of=article_page_path,
+                             content_of=lambda record: _feed_content(config.root, record))
     media = copy_media(config.root / MEDIA_DIR, site / MEDIA_DIR)
     changed = build.written + removed > 0 or full
     indexed = False
@@ -445,63 +446,12 @@ def _media_link(url: str, article_path: str, page: str) -> str:
     return link_from(page, target)
 
 
-# -- Atom feeds ------------------------------------------------------------------------------
-
-
-def _write_feeds(
-    build: _Build, by_source: dict[str, list[ArticleRecord]], records: list[ArticleRecord]
-) -> int:
-    """``feeds/*.xml`` at the mirror root, and the same feeds inside the site folder."""
-    settings = build.config.mirror
-    feeds = [(s.slug, f"{s.name} · {settings.site_title}", by_source.get(s.slug, []))
-             for s in build.config.sources]
-    feeds.append((atom.ALL_FEED, settings.site_title, records))
-    written = 0
-    for name, title, feed_records in feeds:
-        newest = atom.newest_records(feed_records, settings.feed_size)
-        bodies = {r.id: _read_body(build.config.root / r.path) for r in newest}
-        for in_site in (False, True):
-            feed = _atom_feed(build, name, title, newest, bodies, in_site=in_site)
-            target = build.site if in_site else build.config.root
-            written += write_atomic(target / atom.feed_path(name), atom.render_atom_feed(feed))
-    return written
-
-
-def _atom_feed(
-    build: _Build,
-    name: str,
-    title: str,
-    records: list[ArticleRecord],
-    bodies: dict[str, str | None],
-    *,
-    in_site: bool,
-) -> atom.AtomFeed:
-    settings = build.config.mirror
-    prefix = "" if in_site else settings.site_dir.strip("/") + "/"
-
-    def href(page: str) -> str:
-        if settings.site_url:
-            return settings.site_url.rstrip("/") + "/" + page
-        return link_from(atom.feed_path(name), prefix + page)
-
-    entries = tuple(
-        atom.AtomEntry(
-            id=atom.entry_id(r), title=r.title, updated=atom.rfc3339(atom.updated_ms(r)),
-            published=atom.rfc3339(r.published_ms), href=href(article_page_path(r)),
-            original_url=r.url, author=r.author, source_slug=r.source,
-            source_name=build.names.get(r.source, r.source),
-            content_html=prepare_body_html(bodies[r.id] or "", r.path, atom.feed_path(name),
-                                           remote_images=True),
-        )
-        for r in records if bodies[r.id] is not None
-    )
-    updated = max((atom.updated_ms(r) for r in records), default=0)
-    return atom.AtomFeed(
-        id=atom.feed_id(name, settings.site_url), title=title, updated=atom.rfc3339(updated),
-        self_href=f"{name}.xml", site_href=href("index.html" if name == atom.ALL_FEED
-                                                 else f"{name}/index.html"),
-        author=settings.site_title, entries=entries,
-    )
+def _feed_content(root: Path, record: ArticleRecord) -> str | None:
+    """An article's body as feeds carry it: media links relative to ``feeds/``."""
+    body = _read_body(root / record.path)
+    if body is None:
+        return None
+    return prepare_body_html(body, record.path, atom.feed_path(atom.ALL_FEED), remote_images=True)
 
 
 def _read_body(path: Path) -> str | None:
