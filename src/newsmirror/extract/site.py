@@ -27,13 +27,16 @@ def extract_by_rule(
     root = tree.root
     if root is None:
         raise NoContentError(f"empty page: {url}", url=page.url)
-    apply_rewrites(rule.rewrites + rules.rewrites, root, url, is_page=True)
+    apply_rewrites(rule.rewrites, root, url, is_page=True)
     meta = read_metadata(tree)
     title = clean_title(select_text(tree, rule.title)) or meta.title
     author = select_text(tree, rule.author) or meta.author
     published = _rule_published_ms(tree, rule, page.html) or meta.published_ms
     remove_nodes(root, rules.remove + rule.remove)
-    body = select_body(tree, rule.body)
+    nodes = select_body_nodes(tree, rule.body)
+    for node in nodes:  # the cleaning every article gets, on the body only
+        apply_rewrites(rules.rewrites, node, url, is_page=False)
+    body = "".join(node.html or "" for node in nodes)
     if _visible_chars(body) < rule.min_chars:
         raise NoContentError(
             f"site rule found no article: {url} (rule {rule.name}, body {rule.body!r}: "
@@ -51,12 +54,11 @@ def remove_nodes(root: LexborNode, selectors: tuple[str, ...]) -> None:
             node.decompose()
 
 
-def select_body(tree: LexborHTMLParser, selector: str) -> str:
-    """Outer HTML of every node matching ``selector``, in page order, nested matches once."""
+def select_body_nodes(tree: LexborHTMLParser, selector: str) -> list[LexborNode]:
+    """Every node matching ``selector``, in page order, a node nested in another match once."""
     nodes = list({node.mem_id: node for node in tree.css(selector)}.values())  # a group may repeat
     ids = {node.mem_id for node in nodes}
-    kept = [node for node in nodes if not _has_ancestor_in(node, ids)]
-    return "".join(node.html or "" for node in kept)
+    return [node for node in nodes if not _has_ancestor_in(node, ids)]
 
 
 def _has_ancestor_in(node: LexborNode, ids: set[int]) -> bool:
