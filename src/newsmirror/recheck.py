@@ -18,6 +18,13 @@ What a re-check can find:
 - **unchanged**, or **failed** (network trouble, a page with no article):
   nothing is written but the time of the check (in the cache).
 
+Each re-check also keeps (in the cache) a fingerprint of what the page said,
+under the current extraction code (:func:`extraction_fingerprint`: the extract
+and clean code and the site rules).  When that code changes, a stored version
+made by the older code may read differently from a fresh reading without any
+edit; such an article is not called edited until its page differs from a
+reading made by the current code.
+
 Body comparison needs the page to be where the body came from, so it runs for
 ``fulltext = "page"`` sources only; for sources mirrored from their feed a
 re-check looks for deletion only.
@@ -80,6 +87,7 @@ _ROTATING_HEADING = re.compile(
     re.IGNORECASE,
 )
 _HEADING_MAX_CHARS = 24
+EXTRACTION_KEY = "recheck/extraction"
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNIT_MS = {"s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
 
@@ -113,6 +121,23 @@ class RecheckRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredState:
+    """What the mirror holds of an article before a re-check.
+
+    ``body_html`` is None to look for deletion only.  ``baseline`` is what the
+    page said at the last re-check (see :func:`page_baseline`); ``extraction`` the
+    fingerprint of the extraction code now; ``body_is_comparable`` says whether
+    the stored body came from that same code.
+    """
+
+    body_html: str | None
+    validators: Validators | None = None
+    baseline: str | None = None
+    extraction: str = ""
+    body_is_comparable: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class RecheckResult:
     """What one re-check found; ``title``/``body_html`` are the new version when edited,
     ``base_url`` what its relative links and images resolve against."""
@@ -124,6 +149,7 @@ class RecheckResult:
     body_html: str = ""
     validators: Validators | None = None
     base_url: str = ""
+    baseline: str | None = None
 
 
 @dataclass(slots=True)
@@ -204,18 +230,10 @@ def choose_rechecks(
 
 
 async def recheck_article(
-    fetcher: Fetcher,
-    record: ArticleRecord,
-    *,
-    stored_body_html: str | None,
-    validators: Validators | None,
-    min_body_chars: int,
+    fetcher: Fetcher, record: ArticleRecord, stored: StoredState, *, min_body_chars: int
 ) -> RecheckResult:
-    """Fetch the article again and say what became of it.
-
-    ``stored_body_html`` is the mirrored body to compare with; None means look
-    for deletion only.
-    """
+    """Fetch the article again and say what became of it."""
+    validators = stored.validators
     try:
         result = await fetcher.fetch(record.url, validators=validators, accept=PAGE_ACCEPT)
     except HTTPStatusError as exc:
@@ -233,7 +251,7 @@ async def recheck_article(
     if notice is not None:
         return RecheckResult(record, "deleted", f"removal notice: {notice}")
     fresh = Validators(result.etag, result.last_modified)
-    if stored_body_html is None:
+    if stored.body_html is None:
         return RecheckResult(record, "unchanged", "present", validators=fresh)
     try:
         extracted = await asyncio.to_thread(
@@ -248,16 +266,59 @@ async def recheck_article(
         return RecheckResult(record, "failed", f"article body empty or nearly so: {record.url}")
     fresh_version = RecheckResult(record, "edited", title=extracted.title or "", body_html=body,
                                   validators=fresh, base_url=result.final_url)
-    return _compare_versions(stored_body_html, fresh_version)
+    return compare_versions(stored, fresh_version)
 
 
-def _compare_versions(stored_body: str, fresh: RecheckResult) -> RecheckResult:
-    record = fresh.record
+def compare_versions(stored: StoredState, fresh: RecheckResult) -> RecheckResult:
+    """Unchanged or edited, judged against the last re-check and the stored version.
+
+    A page that reads as it did at the last re-check (same extraction code) is
+    unchanged.  A stored version made by older extraction code, with no baseline
+    from the current code, cannot be compared fairly: the fresh reading becomes
+    the baseline and nothing is claimed.
+    """
+    record, text = fresh.record, comparable_text(fresh.body_html)
+    baseline = page_baseline(stored.extraction, fresh.title, text)
+    unchanged = RecheckResult(record, "unchanged", "same as last check",
+                              validators=fresh.validators, baseline=baseline)
+    if stored.baseline == baseline:
+        return unchanged
+    baseline_is_current = (stored.baseline or "").split(":", 1)[0] == stored.extraction
+    if not baseline_is_current and not stored.body_is_comparable:
+        return replace(unchanged, reason="extraction changed; new baseline")
     same_title = is_same_title(record.title, fresh.title)
-    if same_title and comparable_text(stored_body) == comparable_text(fresh.body_html):
-        return RecheckResult(record, "unchanged", "same text", validators=fresh.validators)
+    if same_title and comparable_text(stored.body_html or "") == text:
+        return replace(unchanged, reason="same text")
     return replace(fresh, reason="body changed" if same_title else "title changed",
-                   title=record.title if same_title else fresh.title)
+                   title=record.title if same_title else fresh.title, baseline=baseline)
+
+
+def page_baseline(extraction: str, title: str, text: str) -> str:
+    """``{extraction}:{hash}`` of what a reader sees of a page, under this extraction code."""
+    seen = "".join(title.split()).casefold() + "\n" + text
+    return f"{extraction}:{hashlib.sha256(seen.encode('utf-8')).hexdigest()[:24]}"
+
+
+def extraction_fingerprint() -> str:
+    """A hash of the code and rules that turn a page into a body: when it changes,
+    stored versions may differ from fresh readings without any edit."""
+    package = Path(__file__).parent
+    files = sorted([*package.glob("extract/*.py"), *package.glob("clean/*.py"),
+                    *package.glob("rules/*.toml"), package / "images" / "refs.py"])
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def note_extraction(index: ArchiveIndex, now_ms: int) -> tuple[str, int]:
+    """The current extraction fingerprint and since when the mirror has used it."""
+    fingerprint = extraction_fingerprint()
+    known, _, since = (index.cache_value(EXTRACTION_KEY) or "").partition(" ")
+    if known == fingerprint and since.isdigit():
+        return fingerprint, int(since)
+    index.save_cache_value(EXTRACTION_KEY, f"{fingerprint} {now_ms}")
+    return fingerprint, now_ms
 
 
 def is_gone_redirect(requested_url: str, final_url: str) -> bool:
@@ -345,7 +406,7 @@ def record_result(root: Path, index: ArchiveIndex, result: RecheckResult, now_ms
 ):
     """Save what a re-check found; the record as saved when it changed, else None."""
     record = result.record
-    index.save_check(record.id, now_ms)
+    index.save_check(record.id, now_ms, result.baseline)
     if result.validators is not None:
         index.save_validators(record.url, result.validators)
     if result.kind == "deleted":
@@ -407,8 +468,9 @@ async def recheck_mirror(
         candidates, index.last_checks(), schedule, now_ms=request.now_ms,
         budget=config.mirror.recheck_budget, everything=request.everything,
     )
+    extraction = note_extraction(index, request.now_ms)
     results = await asyncio.gather(*(
-        _recheck_one(config, index, fetcher, sources[r.source], r) for r in chosen
+        _recheck_one(config, index, fetcher, sources[r.source], r, extraction) for r in chosen
     ))
     for result in results:
         summary.counts["checked"] += 1
@@ -436,14 +498,22 @@ def _counter_name(result: RecheckResult, saved: ArticleRecord | None) -> str:
 
 
 async def _recheck_one(
-    config: Config, index: ArchiveIndex, fetcher: Fetcher, source: Source, record: ArticleRecord
+    config: Config,
+    index: ArchiveIndex,
+    fetcher: Fetcher,
+    source: Source,
+    record: ArticleRecord,
+    extraction: tuple[str, int],
 ) -> RecheckResult:
-    stored = _stored_body(config.root, record) if source.fulltext == "page" else None
-    validators = None if record.deleted_ms is not None else index.validators(record.url)
-    return await recheck_article(
-        fetcher, record, stored_body_html=stored, validators=validators,
-        min_body_chars=config.mirror.min_body_chars,
+    stored = StoredState(
+        body_html=_stored_body(config.root, record) if source.fulltext == "page" else None,
+        validators=None if record.deleted_ms is not None else index.validators(record.url),
+        baseline=index.check_baseline(record.id),
+        extraction=extraction[0],
+        body_is_comparable=current_version_ms(record) >= extraction[1],
     )
+    return await recheck_article(fetcher, record, stored,
+                                 min_body_chars=config.mirror.min_body_chars)
 
 
 def _stored_body(root: Path, record: ArticleRecord) -> str | None:
@@ -459,11 +529,16 @@ __all__ = [
     "RecheckResult",
     "RecheckSummary",
     "ScheduleBand",
+    "StoredState",
     "choose_rechecks",
     "comparable_text",
+    "compare_versions",
     "deletion_notice",
+    "extraction_fingerprint",
     "is_gone_redirect",
     "is_same_title",
+    "note_extraction",
+    "page_baseline",
     "parse_schedule",
     "recheck_article",
     "recheck_interval_ms",

@@ -13,6 +13,7 @@ from newsmirror.config import Config, load_config
 from newsmirror.demo.server import LoopbackServer, Route
 from newsmirror.history import revision_path
 from newsmirror.models import ArticleRecord, RunReport
+from newsmirror.recheck import EXTRACTION_KEY, extraction_fingerprint
 from newsmirror.render.article import parse_article_file
 from newsmirror.store.index import ArchiveIndex
 from tests.recheck.pages import (
@@ -282,3 +283,31 @@ def test_feed_sourced_article_is_checked_for_deletion_only(tmp_path: Path) -> No
         run_at(config, T0 + 4 * HOUR_MS, recheck_all=True)
     assert edited.counters["recheck/unchanged"] == 1
     assert only_record(root).deleted_ms == T0 + 4 * HOUR_MS
+
+
+def pretend_extraction_code_changed_at(root: Path, since_ms: int) -> None:
+    """As after an upgrade: the stored versions come from older extraction code."""
+    index = ArchiveIndex.open(root)
+    try:
+        index.save_cache_value(EXTRACTION_KEY, f"{extraction_fingerprint()} {since_ms}")
+    finally:
+        index.close()
+
+
+def test_difference_after_an_extraction_change_is_not_claimed_as_an_edit(
+    served: tuple[LoopbackServer, Config],
+) -> None:
+    server, config = served
+    pretend_extraction_code_changed_at(config.root, T0 + HOUR_MS)
+    server.routes[ARTICLE_PATH] = article_route(EDITED)  # type: ignore[index]
+    report = run_at(config, T0 + 2 * HOUR_MS, recheck_all=True)
+    assert (report.counters["recheck/unchanged"], only_record(config.root).revisions) == (1, ())
+
+
+def test_change_after_a_new_baseline_is_an_edit(served: tuple[LoopbackServer, Config]) -> None:
+    server, config = served
+    pretend_extraction_code_changed_at(config.root, T0 + HOUR_MS)
+    run_at(config, T0 + 2 * HOUR_MS, recheck_all=True)
+    server.routes[ARTICLE_PATH] = article_route(EDITED)  # type: ignore[index]
+    report = run_at(config, T0 + 4 * HOUR_MS, recheck_all=True)
+    assert report.counters["recheck/edited"] == 1

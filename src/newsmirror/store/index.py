@@ -276,11 +276,30 @@ class ArchiveIndex:
         """Article id → when it was last fetched again (cache only)."""
         return dict(self.connection.execute("SELECT id, last_checked_ms FROM checks"))
 
-    def save_check(self, article_id: str, checked_ms: int) -> None:
+    def check_baseline(self, article_id: str) -> str | None:
+        """What the page said at the last re-check (a fingerprint), if known."""
+        row = self.connection.execute(
+            "SELECT baseline FROM checks WHERE id=?", (article_id,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def save_check(self, article_id: str, checked_ms: int, baseline: str | None = None) -> None:
+        """Remember a re-check; a None baseline keeps the one stored before."""
         with self.connection:
             self.connection.execute(
-                "INSERT OR REPLACE INTO checks VALUES (?, ?)", (article_id, checked_ms)
+                "INSERT INTO checks (id, last_checked_ms, baseline) VALUES (?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET last_checked_ms = excluded.last_checked_ms, "
+                "baseline = coalesce(excluded.baseline, checks.baseline)",
+                (article_id, checked_ms, baseline),
             )
+
+    def cache_value(self, key: str) -> str | None:
+        row = self.connection.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def save_cache_value(self, key: str, value: str) -> None:
+        with self.connection:
+            self.connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def pending_entries(self, source: str) -> list[FeedEntry]:
         rows = self.connection.execute(

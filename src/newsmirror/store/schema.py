@@ -43,6 +43,10 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE checks (id TEXT PRIMARY KEY, last_checked_ms INTEGER NOT NULL);
     """,
+    # 3: what the page said at the last re-check, to tell edits from extraction changes.
+    """
+    ALTER TABLE checks ADD COLUMN baseline TEXT;
+    """,
 )
 
 
