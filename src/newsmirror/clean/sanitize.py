@@ -168,6 +168,8 @@ def _media_url(node: LexborNode, base_url: str) -> str | None:
     url = absolute_url(raw, base_url)
     if url.startswith("//"):
         url = "https:" + url
+    if urlsplit(url).scheme.lower() not in URL_SCHEMES:
+        return None
     return _original_media_url(url)
 
 

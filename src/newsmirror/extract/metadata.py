@@ -22,9 +22,10 @@ PUBLISHED_META = ("meta[property='article:published_time']", "meta[name='article
                   "meta[itemprop='datePublished']", "meta[name='dcterms.created']",
                   "meta[name='OriginalPublicationDate']", "meta[name='pubdate']",
                   "meta[name='publishdate']", "meta[property='og:published_time']")
-# Site names that pages append to their <title>/og:title.
-TITLE_SUFFIX = re.compile(r"\s+[-–|_]\s+(BBC News 中文|BBC 中文网|BBC中文网|法国国际广播电台 - RFI|RFI"
-                          r"|美国之音|VOA|DW|德国之声|FT中文网|纽约时报中文网|自由亚洲电台|中国数字时代)\s*$")
+# Site names that pages append to their <title>/og:title, or put where the author goes.
+SITE_NAMES = ("BBC News 中文", "BBC 中文网", "BBC中文网", "法国国际广播电台 - RFI", "RFI", "美国之音",
+              "VOA", "DW", "德国之声", "FT中文网", "纽约时报中文网", "自由亚洲电台", "中国数字时代")
+TITLE_SUFFIX = re.compile(r"\s+[-–|_]\s+(" + "|".join(re.escape(n) for n in SITE_NAMES) + r")\s*$")
 _CHINESE_DATE = re.compile(
     r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日[^\d]{0,12}?(?:(\d{1,2})[:：](\d{2}))?")
 _NUMERIC_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2}))?")
@@ -41,7 +42,7 @@ def read_metadata(tree: LexborHTMLParser) -> PageMetadata:
     """What the page's meta tags and JSON-LD say about the article."""
     ld = _json_ld_article(tree)
     title = _first_meta(tree, TITLE_META) or _ld_text(ld.get("headline"))
-    author = _author_name(_first_meta(tree, AUTHOR_META)) or _ld_author(ld.get("author"))
+    author = clean_author(_first_meta(tree, AUTHOR_META)) or _ld_author(ld.get("author"))
     published = parse_time_ms(_first_meta(tree, PUBLISHED_META) or "") \
         or parse_time_ms(_ld_text(ld.get("datePublished")) or "")
     if title is None and tree.css_first("title") is not None:
@@ -121,9 +122,9 @@ def _first_meta(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> str | Non
     return None
 
 
-def _author_name(value: str | None) -> str | None:
-    """An author meta value, unless it is a URL (pages put Facebook pages there)."""
-    if not value or value.startswith(("http://", "https://")):
+def clean_author(value: str | None) -> str | None:
+    """An author meta value, unless it is a URL (Facebook pages) or the outlet's own name."""
+    if not value or value.startswith(("http://", "https://")) or value in SITE_NAMES:
         return None
     return value
 

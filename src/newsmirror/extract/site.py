@@ -6,6 +6,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from newsmirror.errors import NoContentError
 from newsmirror.extract.metadata import (
+    clean_author,
     clean_title,
     parse_time_ms,
     read_metadata,
@@ -30,7 +31,7 @@ def extract_by_rule(
     apply_rewrites(rule.rewrites, root, url, is_page=True)
     meta = read_metadata(tree)
     title = clean_title(select_text(tree, rule.title)) or meta.title
-    author = select_text(tree, rule.author) or meta.author
+    author = clean_author(select_text(tree, rule.author)) or meta.author
     published = _rule_published_ms(tree, rule, page.html) or meta.published_ms
     remove_nodes(root, rules.remove + rule.remove)
     nodes = select_body_nodes(tree, rule.body)
