@@ -53,7 +53,7 @@ from newsmirror.images import (
     resolve_lazy_images,
 )
 from newsmirror.publish import PushPolicy, commit_changes, push_to_remotes, remove_stale_index_lock
-from newsmirror.recheck import RecheckRequest, parse_schedule, recheck_mirror
+from newsmirror.recheck import FeedSighting, RecheckRequest, parse_schedule, recheck_mirror
 from newsmirror.render.article import (
     ArticleFile,
     ArticleFormatError,
@@ -118,6 +118,7 @@ class _RunContext:
     touched_folders: set[str] = field(default_factory=set)
     media: MediaStore | None = None
     image_counts: Counter[str] = field(default_factory=Counter)
+    sightings: list[FeedSighting] = field(default_factory=list)
 
     def progress(self, source: str, event: str) -> None:
         if self.options.progress is not None:
@@ -236,7 +237,7 @@ async def recheck_articles(
         return images.html
 
     request = RecheckRequest(sources, context.options.clock(), context.options.recheck_all, fresh,
-                             prepare_body)
+                             prepare_body, tuple(context.sightings))
     try:
         summary = await recheck_mirror(context.config, context.index, context.fetcher, request)
     except MirrorError as exc:
@@ -319,7 +320,9 @@ def _new_entries(
         seen_keys.add(canonical)
         if entry.guid:
             seen_keys.add(entry.guid)
-        if context.index.find(source.slug, canonical, entry.guid) is not None:
+        found = context.index.find(source.slug, canonical, entry.guid)
+        if found is not None:
+            context.sightings.append(FeedSighting(source, entry, found))
             report.unchanged += 1
             context.index.clear_pending(source.slug, entry.link)
             continue

@@ -25,9 +25,9 @@ made by the older code may read differently from a fresh reading without any
 edit; such an article is not called edited until its page differs from a
 reading made by the current code.
 
-Body comparison needs the page to be where the body came from, so it runs for
-``fulltext = "page"`` sources only; for sources mirrored from their feed a
-re-check looks for deletion only.
+A page's body is compared for ``fulltext = "page"`` sources only; for sources
+that take the article from the feed, the page is checked for deletion, and
+edits are found when the feed carries the item again with other content.
 """
 
 from __future__ import annotations
@@ -49,11 +49,11 @@ from newsmirror.clean.sanitize import sanitize_html, text_length
 from newsmirror.clean.urls import canonical_url
 from newsmirror.config import CONFIG_FILENAME, Config, Source
 from newsmirror.errors import ConfigError, ExtractError, FetchError, HTTPStatusError
-from newsmirror.extract import extract_article
+from newsmirror.extract import clean_feed_content, extract_article, feed_item_body
 from newsmirror.fetch import Fetcher, decode_text
 from newsmirror.history import current_version_ms, plain_text, revision_path
 from newsmirror.images import resolve_lazy_images
-from newsmirror.models import ArticleRecord, Page, Revision, Validators
+from newsmirror.models import ArticleRecord, FeedEntry, Page, Revision, Validators
 from newsmirror.render.article import ArticleFile, parse_article_file, render_article_file
 from newsmirror.store.files import write_atomic
 from newsmirror.store.index import ArchiveIndex, folder_of
@@ -106,11 +106,22 @@ class ScheduleBand:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedSighting:
+    """An article already mirrored, met again in its source's feed."""
+
+    source: Source
+    entry: FeedEntry
+    record: ArticleRecord
+
+
+@dataclass(frozen=True, slots=True)
 class RecheckRequest:
     """Which sources to re-check, the time now, and whether to ignore schedule and budget.
 
     ``fresh_ids`` are articles mirrored moments ago in the same run: never re-checked.
     ``prepare_body`` finishes the body of a new version before it is written.
+    ``sightings`` are mirrored articles this run's feeds carried again: for
+    sources that take the article from the feed, the item is compared (no fetch).
     """
 
     sources: tuple[Source, ...]
@@ -118,6 +129,7 @@ class RecheckRequest:
     everything: bool = False
     fresh_ids: frozenset[str] = frozenset()
     prepare_body: BodyPreparer | None = None
+    sightings: tuple[FeedSighting, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +303,26 @@ def compare_versions(stored: StoredState, fresh: RecheckResult) -> RecheckResult
         return replace(unchanged, reason="same text")
     return replace(fresh, reason="body changed" if same_title else "title changed",
                    title=record.title if same_title else fresh.title, baseline=baseline)
+
+
+def compare_feed_item(
+    sighting: FeedSighting, stored: StoredState, *, min_body_chars: int
+) -> RecheckResult:
+    """Unchanged or edited, judged by the feed item's own content (as first mirrored)."""
+    record, entry, source = sighting.record, sighting.entry, sighting.source
+    content = feed_item_body(entry, require_full=source.fulltext == "auto")
+    if not content or stored.body_html is None or not stored.body_is_comparable:
+        return RecheckResult(record, "unchanged", "not comparable")
+    try:
+        cleaned = clean_feed_content(content, entry.link)
+    except ExtractError as exc:
+        return RecheckResult(record, "failed", str(exc))
+    body = sanitize_html(resolve_lazy_images(cleaned), entry.link)
+    if text_length(body) < min_body_chars:
+        return RecheckResult(record, "failed", f"feed item content nearly empty: {entry.link}")
+    fresh = RecheckResult(record, "edited", title=entry.title, body_html=body,
+                          base_url=entry.link)
+    return replace(compare_versions(replace(stored, baseline=None), fresh), baseline=None)
 
 
 def page_baseline(extraction: str, title: str, text: str) -> str:
@@ -469,9 +501,14 @@ async def recheck_mirror(
         budget=config.mirror.recheck_budget, everything=request.everything,
     )
     extraction = note_extraction(index, request.now_ms)
-    results = await asyncio.gather(*(
-        _recheck_one(config, index, fetcher, sources[r.source], r, extraction) for r in chosen
-    ))
+    from_feeds = await asyncio.to_thread(_compare_sightings, config, request, extraction)
+    summary.counts["feed_compared"] += len(from_feeds)
+    edited = [result for result in from_feeds if result.kind == "edited"]
+    skip = {result.record.id for result in edited}
+    results = [*edited, *await asyncio.gather(*(
+        _recheck_one(config, index, fetcher, sources[r.source], r, extraction)
+        for r in chosen if r.id not in skip
+    ))]
     for result in results:
         summary.counts["checked"] += 1
         if result.kind == "edited" and request.prepare_body is not None:
@@ -516,6 +553,22 @@ async def _recheck_one(
                                  min_body_chars=config.mirror.min_body_chars)
 
 
+def _compare_sightings(
+    config: Config, request: RecheckRequest, extraction: tuple[str, int]
+) -> list[RecheckResult]:
+    results = []
+    for sighting in request.sightings:
+        record = sighting.record
+        if sighting.source.fulltext == "page" or record.deleted_ms is not None or \
+                record.id in request.fresh_ids:
+            continue
+        stored = StoredState(_stored_body(config.root, record), extraction=extraction[0],
+                             body_is_comparable=current_version_ms(record) >= extraction[1])
+        results.append(compare_feed_item(sighting, stored,
+                                         min_body_chars=config.mirror.min_body_chars))
+    return results
+
+
 def _stored_body(root: Path, record: ArticleRecord) -> str | None:
     try:
         return parse_article_file((root / record.path).read_text(encoding="utf-8")).body_html
@@ -525,6 +578,7 @@ def _stored_body(root: Path, record: ArticleRecord) -> str | None:
 
 __all__ = [
     "BodyPreparer",
+    "FeedSighting",
     "RecheckRequest",
     "RecheckResult",
     "RecheckSummary",
@@ -532,6 +586,7 @@ __all__ = [
     "StoredState",
     "choose_rechecks",
     "comparable_text",
+    "compare_feed_item",
     "compare_versions",
     "deletion_notice",
     "extraction_fingerprint",

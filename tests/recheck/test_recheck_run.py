@@ -311,3 +311,34 @@ def test_change_after_a_new_baseline_is_an_edit(served: tuple[LoopbackServer, Co
     server.routes[ARTICLE_PATH] = article_route(EDITED)  # type: ignore[index]
     report = run_at(config, T0 + 4 * HOUR_MS, recheck_all=True)
     assert report.counters["recheck/edited"] == 1
+
+
+def feed_content(paragraphs: tuple[str, ...]) -> str:
+    return "".join(f"&lt;p&gt;{text}&lt;/p&gt;" for text in paragraphs)
+
+
+def test_feed_sourced_article_edit_is_found_in_the_feed(tmp_path: Path) -> None:
+    routes = {"/feed": feed_route(description=feed_content(PARAGRAPHS))}
+    with LoopbackServer(routes) as server:
+        root = tmp_path / "mirror"
+        make_mirror(root, [SourceSpec("测试来源", "test", server.origin + "/feed", "feed")])
+        config = load_config(root)
+        run_at(config, T0)
+        server.routes["/feed"] = feed_route(description=feed_content(EDITED))  # type: ignore[index]
+        report = run_at(config, T0 + HOUR_MS // 2)  # not due for a page re-check yet
+    record = only_record(root)
+    assert report.counters["recheck/edited"] == 1
+    assert [r.seen_ms for r in record.revisions] == [T0]
+
+
+def test_feed_item_reserved_with_other_whitespace_is_no_edit(tmp_path: Path) -> None:
+    routes = {"/feed": feed_route(description=feed_content(PARAGRAPHS))}
+    with LoopbackServer(routes) as server:
+        root = tmp_path / "mirror"
+        make_mirror(root, [SourceSpec("测试来源", "test", server.origin + "/feed", "feed")])
+        config = load_config(root)
+        run_at(config, T0)
+        spaced = feed_content(PARAGRAPHS).replace("&lt;/p&gt;", " \n &lt;/p&gt;")
+        server.routes["/feed"] = feed_route(description=spaced)  # type: ignore[index]
+        report = run_at(config, T0 + HOUR_MS // 2)
+    assert (report.counters["recheck/feed_compared"], report.counters["recheck/edited"]) == (1, 0)
