@@ -45,6 +45,7 @@ def extract_generic(tree: LexborHTMLParser, page: Page, rules: RuleSet) -> Extra
         second = read_with_readability(html, page.final_url)
         if _text_chars(second) > _text_chars(body):
             body, method = second, "generic:readability"
+    body = drop_leading_title(body, meta.title)
     if _text_chars(body) < GENERIC_MIN_CHARS:
         raise NoContentError(
             f"no article text found: {page.final_url} ({_text_chars(body)} characters of text)",
@@ -78,6 +79,25 @@ def read_with_readability(html: str, url: str) -> str:
     except (Unparseable, ParserError, ValueError) as exc:
         log.debug("readability failed url=%s reason=%s", url, exc)
         return ""
+
+
+def drop_leading_title(body: str, title: str | None) -> str:
+    """The body without a first block that only repeats the article's title."""
+    if not body or not title:
+        return body
+    fragment = LexborHTMLParser(f"<body>{body}</body>").body
+    if fragment is None:
+        return body
+    wanted = "".join(title.split())
+    for node in fragment.css("h1, h2, h3, p, div"):
+        text = "".join((node.text(deep=True) or "").split())
+        if not text:
+            continue
+        if text == wanted and node.css_first("img") is None:
+            node.decompose()
+            return fragment.inner_html or ""
+        return body
+    return body
 
 
 def _text_chars(html: str) -> int:
