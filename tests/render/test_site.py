@@ -225,3 +225,19 @@ def test_changed_site_title_rewrites_article_pages(archive) -> None:
     build_site(renamed, records)
     page = (config.root / "docs" / article_page_path(records[0])).read_text(encoding="utf-8")
     assert "另一个镜像" in page
+
+
+def test_site_without_search_has_no_search_box_or_index(archive) -> None:
+    config, records = archive
+    quiet = dataclasses.replace(config, mirror=dataclasses.replace(config.mirror,
+                                                                   site_search=False))
+    report = build_site(quiet, records)
+    front = (config.root / "docs/index.html").read_text(encoding="utf-8")
+    assert (report.search_indexed, 'class="search"' in front,
+            (config.root / "docs/pagefind").exists()) == (False, False, False)
+
+
+def test_search_index_is_built_with_the_site(archive) -> None:
+    config, records = archive
+    build_site(config, records)
+    assert (config.root / "docs/pagefind/pagefind.js").is_file()

@@ -55,7 +55,7 @@ from newsmirror.store.files import CACHE_DIR, write_atomic
 log = logging.getLogger(__name__)
 
 STATE_FILENAME = "site-state.json"
-STATIC_FILES = ("style.css", "search.js")
+STATIC_FILES = ("style.css", "search.js", "images.js")
 PAGEFIND_DIR = "pagefind"
 MEDIA_DIR = "media"
 PAGEFIND_TIMEOUT_S = 600
@@ -139,7 +139,9 @@ def build_site(
     media = copy_media(config.root / MEDIA_DIR, site / MEDIA_DIR)
     changed = build.written + removed > 0 or full
     indexed = False
-    if changed or not (site / PAGEFIND_DIR / "pagefind.js").exists():
+    if config.mirror.site_search and (
+        changed or not (site / PAGEFIND_DIR / "pagefind.js").exists()
+    ):
         indexed = index_site_for_search(site)
     _write_state(state_path, _templates_fingerprint(), build.fingerprints)
     report = SiteReport(build.written, build.unchanged, removed, feeds, media, indexed)
@@ -219,7 +221,8 @@ def _templates_fingerprint() -> str:
 
 def render_template(name: str, page: str, build: _Build, **context: Any) -> str:
     settings = build.config.mirror
-    site = {"title": settings.site_title, "timezone": settings.timezone}
+    site = {"title": settings.site_title, "timezone": settings.timezone,
+            "search": settings.site_search}
     template = template_environment().get_template(name)
     return template.render(site=site, root=root_of(page), **context)
 
@@ -329,7 +332,7 @@ def _write_article_pages(build: _Build, records: Sequence[ArticleRecord]) -> Non
             record.id, record.title, record.url, record.published_ms, record.author,
             len(record.revisions), record.deleted_ms, record.content_sha256, stat.st_size,
             stat.st_mtime_ns, build.names.get(record.source), settings.site_title,
-            settings.timezone, settings.site_remote_images,
+            settings.timezone, settings.site_remote_images, settings.site_search,
         ], ensure_ascii=False).encode()).hexdigest()
         if build.previous.get(page) == fingerprint and (build.site / page).exists():
             build.fingerprints[page] = fingerprint
