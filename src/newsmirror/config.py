@@ -98,10 +98,11 @@ class MirrorSettings:
         True, "Shrink large images before they are committed to media/ (local mode).",
     )
     image_max_width_px: int = _setting(
-        1280, "Re-encoded images are at most this wide, in pixels.", minimum=16
+        960, "Re-encoded images are at most this wide, in pixels (a phone screen's worth).",
+        minimum=16,
     )
     image_quality: int = _setting(
-        80, "JPEG/WebP quality (1-95) of re-encoded images.", minimum=1
+        75, "JPEG/WebP quality (1-95) of re-encoded images.", minimum=1
     )
     image_reencode_above_bytes: int = _setting(
         200_000, "Images smaller than this and not too wide are kept as downloaded.", minimum=0

@@ -46,7 +46,8 @@ def test_default_proxy_reproduces_the_predecessors_urls_in_the_seed_article() ->
     [
         (WESERV, "https://mmbiz.qpic.cn/a/640?wx_fmt=jpeg&from=appmsg",
          "https://images.weserv.nl/?url=mmbiz.qpic.cn/a/640?wx_fmt=jpeg%26from=appmsg"),
-        (WESERV, "https://c.test/a%20b.jpg#x", "https://images.weserv.nl/?url=c.test/a%2520b.jpg%23x"),
+        (WESERV, "https://c.test/a%20b.jpg#x",
+         "https://images.weserv.nl/?url=c.test/a%2520b.jpg%23x"),
         (WESERV, "https://c.test/w_640,h_480/a.jpg",
          "https://images.weserv.nl/?url=c.test/w_640%2Ch_480/a.jpg"),
         (SECOND, "https://c.test/a.jpg?w=1&h=2",
@@ -123,10 +124,12 @@ def test_a_source_left_over_from_a_video_is_removed() -> None:
     ("html", "expected"),
     [
         ('<img src="https://i.test/s.jpg" srcset="https://i.test/320.jpg 320w, '
-         'https://i.test/960.jpg 960w, https://i.test/2000.jpg 2000w">', ["https://i.test/960.jpg"]),
+         'https://i.test/960.jpg 960w, https://i.test/2000.jpg 2000w">',
+         ["https://i.test/960.jpg"]),
         ('<img src="https://i.test/s.jpg" srcset="https://i.test/3000.jpg 3000w, '
          'https://i.test/2000.jpg 2000w">', ["https://i.test/2000.jpg"]),
-        ('<img src="https://i.test/s.jpg" srcset="https://i.test/2x.jpg 2x">', ["https://i.test/s.jpg"]),
+        ('<img src="https://i.test/s.jpg" srcset="https://i.test/2x.jpg 2x">',
+         ["https://i.test/s.jpg"]),
         ('<img src="https://i.test/same.jpg"><img src="https://i.test/same.jpg">',
          ["https://i.test/same.jpg"]),
     ],

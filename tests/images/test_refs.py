@@ -7,8 +7,8 @@ import re
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
+from newsmirror.images.refs import SrcsetCandidate as Candidate
 from newsmirror.images.refs import (
-    SrcsetCandidate,
     find_image_refs,
     parse_srcset,
     resolve_lazy_images,
@@ -26,15 +26,17 @@ def images(html: str) -> list[dict[str, str | None]]:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("a.jpg 320w, b.jpg 640w", [SrcsetCandidate("a.jpg", "320w"), SrcsetCandidate("b.jpg", "640w")]),
-        ("https://c/w_640,h_480/x.jpg 640w", [SrcsetCandidate("https://c/w_640,h_480/x.jpg", "640w")]),
-        ("a.jpg, b.jpg 2x", [SrcsetCandidate("a.jpg"), SrcsetCandidate("b.jpg", "2x")]),
-        ("  a.jpg\n 1x ,\tb.jpg   2x  ", [SrcsetCandidate("a.jpg", "1x"), SrcsetCandidate("b.jpg", "2x")]),
+        ("a.jpg 320w, b.jpg 640w", [Candidate("a.jpg", "320w"), Candidate("b.jpg", "640w")]),
+        ("https://c/w_640,h_480/x.jpg 640w", [Candidate("https://c/w_640,h_480/x.jpg", "640w")]),
+        ("a.jpg, b.jpg 2x", [Candidate("a.jpg"), Candidate("b.jpg", "2x")]),
+        ("  a.jpg\n 1x ,\tb.jpg   2x  ", [Candidate("a.jpg", "1x"), Candidate("b.jpg", "2x")]),
         ("", []),
     ],
     ids=["widths", "comma-in-url", "no-descriptor", "odd-whitespace", "empty"],
 )
-def test_parse_srcset_splits_candidates_like_a_browser(value: str, expected: list[SrcsetCandidate]) -> None:
+def test_parse_srcset_splits_candidates_like_a_browser(
+    value: str, expected: list[Candidate]
+) -> None:
     assert parse_srcset(value) == expected
 
 
@@ -79,7 +81,8 @@ def test_noscript_copy_of_a_lazy_image_is_dropped() -> None:
 
 
 def test_noscript_image_fills_a_placeholder_and_keeps_its_alt_text() -> None:
-    html = f'<div><img src="{GIF_1X1}" alt="说明"><noscript><img src="https://c/n.jpg"></noscript></div>'
+    html = (f'<div><img src="{GIF_1X1}" alt="说明">'
+            '<noscript><img src="https://c/n.jpg"></noscript></div>')
     assert [(i["src"], i["alt"]) for i in images(resolve_lazy_images(html))] == [
         ("https://c/n.jpg", "说明")]
 
@@ -92,7 +95,8 @@ def test_noscript_image_alone_is_unwrapped() -> None:
 
 
 def test_resolve_lazy_images_keeps_a_whole_document_a_document() -> None:
-    out = resolve_lazy_images(f'<!DOCTYPE html><html><body><img src="{GIF_1X1}" data-src="/a.jpg"></body></html>')
+    page = f'<!DOCTYPE html><html><body><img src="{GIF_1X1}" data-src="/a.jpg"></body></html>'
+    out = resolve_lazy_images(page)
     assert out.startswith("<!DOCTYPE html><html>")
     assert [i["src"] for i in images(out)] == ["/a.jpg"]
 

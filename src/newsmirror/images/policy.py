@@ -64,8 +64,8 @@ class ImagePolicy:
     max_bytes: int = 5_000_000
     max_bytes_per_article: int = 20_000_000
     reencode: bool = True
-    max_width_px: int = 1280
-    quality: int = 80
+    max_width_px: int = 960
+    quality: int = 75
     reencode_above_bytes: int = 200_000
 
     @classmethod
@@ -95,8 +95,11 @@ class ImageRewrite:
 
 
 def proxy_url(template: str, url: str) -> str:
-    """``url`` through a proxy template: ``{url}`` is percent-encoded whole, ``{url_no_scheme}``
-    drops ``http(s)://`` and encodes only what would break a query value (``&``, ``#``, ``%``, …)."""
+    """``url`` through a proxy template.
+
+    ``{url}`` is the URL percent-encoded whole; ``{url_no_scheme}`` drops ``http(s)://``
+    and encodes only what would break a query value (``&``, ``#``, ``%``, ``,``, …).
+    """
     no_scheme = url.split("://", 1)[1] if "://" in url else url
     return template.replace("{url}", quote(url, safe="")).replace(
         "{url_no_scheme}", quote(no_scheme, safe=_NO_SCHEME_SAFE)
@@ -104,7 +107,7 @@ def proxy_url(template: str, url: str) -> str:
 
 
 def media_prefix(file_path: str) -> str:
-    """From a mirror file (``articles/bbc/2024/08/x.md``) up to the mirror root: ``../../../../``."""
+    """From a mirror file up to the mirror root (``../../../../`` from an article file)."""
     return "../" * (len(file_path.strip("/").split("/")) - 1)
 
 

@@ -28,8 +28,8 @@ class EncodedImage:
 
 @dataclass(frozen=True, slots=True)
 class ReencodeSettings:
-    max_width_px: int = 1280
-    quality: int = 80
+    max_width_px: int = 960
+    quality: int = 75
     above_bytes: int = 200_000
 
 
