@@ -500,7 +500,9 @@ async def recheck_mirror(
         candidates, index.last_checks(), schedule, now_ms=request.now_ms,
         budget=config.mirror.recheck_budget, everything=request.everything,
     )
-    extraction = note_extraction(index, request.now_ms)
+    # Articles mirrored earlier in this run were made by the code running now.
+    fresh_times = (r.first_seen_ms for i in request.fresh_ids if (r := index.get(i)) is not None)
+    extraction = note_extraction(index, min([request.now_ms, *fresh_times]))
     from_feeds = await asyncio.to_thread(_compare_sightings, config, request, extraction)
     summary.counts["feed_compared"] += len(from_feeds)
     edited = [result for result in from_feeds if result.kind == "edited"]

@@ -13,6 +13,7 @@ from newsmirror.config import Config, load_config
 from newsmirror.demo.server import LoopbackServer, Route
 from newsmirror.history import revision_path
 from newsmirror.models import ArticleRecord, RunReport
+from newsmirror.pipeline import RunOptions, run
 from newsmirror.recheck import EXTRACTION_KEY, extraction_fingerprint
 from newsmirror.render.article import parse_article_file
 from newsmirror.store.index import ArchiveIndex
@@ -342,3 +343,13 @@ def test_feed_item_reserved_with_other_whitespace_is_no_edit(tmp_path: Path) -> 
         server.routes["/feed"] = feed_route(description=spaced)  # type: ignore[index]
         report = run_at(config, T0 + HOUR_MS // 2)
     assert (report.counters["recheck/feed_compared"], report.counters["recheck/edited"]) == (1, 0)
+
+
+def test_articles_of_the_first_run_count_as_made_by_the_current_code(tmp_path: Path) -> None:
+    times = iter([T0, T0 + 60_000])  # the article is stored a minute before re-checks start
+    with LoopbackServer({"/feed": feed_route(), ARTICLE_PATH: article_route()}) as server:
+        config = make_page_mirror(tmp_path / "mirror", server.origin)
+        run(config, RunOptions(clock=lambda: next(times, T0 + 60_000)))
+        server.routes[ARTICLE_PATH] = article_route(EDITED)  # type: ignore[index]
+        report = run_at(config, T0 + 2 * HOUR_MS, recheck_all=True)
+    assert report.counters["recheck/edited"] == 1
