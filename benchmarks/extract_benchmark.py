@@ -29,10 +29,11 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from tools.quality import generic_only_rules, load_cases  # noqa: E402
+
 from newsmirror.extract import extract_article  # noqa: E402
 from newsmirror.extract.generic import read_with_trafilatura  # noqa: E402
 from newsmirror.models import Page  # noqa: E402
-from tools.quality import generic_only_rules, load_cases  # noqa: E402
 
 
 def recorded_pages() -> list[Page]:

@@ -157,13 +157,14 @@ def main(argv: list[str] | None = None) -> int:
     header = f"{'case':<22}" + "".join(f"{name + ' R/P':>24}" for name in EXTRACTORS)
     print(header)
     for case in cases:
-        cells = "".join(f"{results[n][case.name].recall:>12.3f}{results[n][case.name].precision:>12.3f}"
-                        for n in EXTRACTORS)
+        scores = [results[n][case.name] for n in EXTRACTORS]
+        cells = "".join(f"{s.recall:>12.3f}{s.precision:>12.3f}" for s in scores)
         print(f"{case.name:<22}{cells}")
     for subset in ("real", "site", "labelled"):
         names = [c.name for c in cases if c.set == subset]
         if names:
-            f1s = "".join(f"{mean_f1({k: results[n][k] for k in names}):>24.3f}" for n in EXTRACTORS)
+            means = [mean_f1({k: results[n][k] for k in names}) for n in EXTRACTORS]
+            f1s = "".join(f"{mean:>24.3f}" for mean in means)
             print(f"{'mean F1 ' + subset:<22}{f1s}")
     return 0
 

@@ -52,8 +52,8 @@ def test_article_structure_survives(html: str, expected: str) -> None:
         ("<p>a</p><!-- pay wall 1: 0 -->", "<p>a</p>"),
         ("<p>a</p><template><p>t</p></template>", "<p>a</p>"),
         ("<p>a<object data='/x.swf'></object></p>",
-         '<p>a</p><p><a href="https://news.example.com/x.swf" rel="noopener noreferrer">▶ 查看原始媒体'
-         "</a></p>"),
+         '<p>a</p><p><a href="https://news.example.com/x.swf" rel="noopener noreferrer">'
+         "▶ 查看原始媒体</a></p>"),
     ],
     ids=["script", "style", "form", "event-handlers", "site-attributes", "javascript-url",
          "vbscript-url", "data-url-link", "data-url-image", "srcset-javascript", "svg", "mathml",
@@ -110,7 +110,8 @@ def test_audio_without_source_leaves_nothing() -> None:
 
 
 def test_picture_sources_keep_absolute_srcset() -> None:
-    html = "<picture><source srcset='/a.webp 1x, /b.webp 2x' type='image/webp'><img src='/a.jpg'></picture>"
+    html = ("<picture><source srcset='/a.webp 1x, /b.webp 2x' type='image/webp'>"
+            "<img src='/a.jpg'></picture>")
     assert sanitize_html(html, BASE) == (
         '<picture><source srcset="https://news.example.com/a.webp 1x, '
         'https://news.example.com/b.webp 2x" type="image/webp">'
@@ -127,8 +128,8 @@ def test_preformatted_lines_become_breaks() -> None:
 
 
 def test_plain_text_puts_each_block_on_its_own_line() -> None:
-    html = sanitize_html("<h2>t</h2><p>a</p><figure><img src='/i'><figcaption>c</figcaption></figure>",
-                         BASE)
+    html = sanitize_html(
+        "<h2>t</h2><p>a</p><figure><img src='/i'><figcaption>c</figcaption></figure>", BASE)
     assert plain_text(html) == "t\na\nc"
 
 

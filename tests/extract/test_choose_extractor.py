@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from tests.support.recorded import REAL
 
 from newsmirror.errors import NoContentError
 from newsmirror.extract import clean_feed_content, extract_article
 from newsmirror.extract.rules import parse_rules
 from newsmirror.models import Page
-from tests.support.recorded import REAL
 
 BBC_2025 = REAL / "bbc" / "article_2025-11-30_cwyv1yz8yrno_simp_reindented.html"
 ARTICLE = "<p>" + "这是一段足够长的新闻正文，用来让通用提取器认出文章。" * 8 + "</p>"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.support.recorded import REAL
 from typer.testing import CliRunner
 
 from newsmirror.cli import app
 from newsmirror.demo.server import LoopbackServer, Route
-from tests.support.recorded import REAL
 
 runner = CliRunner()
 RFI_PAGE = REAL / "rfi" / "article_2025-11-30_taiwan-defense-budget.html"

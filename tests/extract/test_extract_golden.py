@@ -10,11 +10,11 @@ from __future__ import annotations
 import difflib
 
 import pytest
+from tools.quality import Case, load_cases
 
 from newsmirror.clean.sanitize import plain_text, sanitize_html
 from newsmirror.extract import extract_article
 from newsmirror.extract.rules import bundled_rules
-from tools.quality import Case, load_cases
 
 CASES = load_cases()
 REAL_CASES = [c for c in CASES if c.set in ("real", "site")]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import tomllib
 
 import pytest
-
 from tools.quality import GOLDEN, Case, load_cases, mean_f1, score_cases
 
 FLOORS = tomllib.loads((GOLDEN / "quality_floor.toml").read_text(encoding="utf-8"))

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser
+from tests.support.recorded import PREDECESSOR
 
 from newsmirror.clean.sanitize import sanitize_html
 from newsmirror.extract import clean_feed_content
-from tests.support.recorded import PREDECESSOR
 
 ARTICLES = sorted(p for p in PREDECESSOR.glob("*/*.md") if p.parent.name != "lists")
 AD_AND_SHARE = (".o-ads", "[data-o-ads-name]", "[data-e2e='advertisement']", "[id^='bbccom_mpu']",
@@ -77,6 +77,6 @@ def test_lazy_images_keep_their_real_address(path: Path) -> None:
 @pytest.mark.parametrize("path", ARTICLES, ids=ids)
 def test_cleaned_article_has_no_site_markup_or_spacers(path: Path) -> None:
     stored = cleaned(path)[1]
-    leftovers = re.findall(r' (?:class|style|id|data-[\w-]+)=|<p>\s*</p>|<div|<span|<iframe|获取更多RSS',
-                           stored)
+    leftovers = re.findall(
+        r" (?:class|style|id|data-[\w-]+)=|<p>\s*</p>|<div|<span|<iframe|获取更多RSS", stored)
     assert leftovers == []

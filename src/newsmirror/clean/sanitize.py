@@ -149,12 +149,22 @@ def _replace_media(node: LexborNode, base_url: str) -> None:
     label = html_escape.escape(_media_label(node))
     image = f'<img src="{html_escape.escape(poster)}" alt="{label}">' if poster else ""
     if url:
-        node.replace_with(LexborHTMLParser(
-            f'<p><a href="{html_escape.escape(url)}">{image}▶ {label}</a></p>').body.child)
+        link = f'<a href="{html_escape.escape(url)}">{image}▶ {label}</a>'
+        _replace_with_markup(node, f"<p>{link}</p>")
     elif image:
-        node.replace_with(LexborHTMLParser(f"<p>{image}</p>").body.child)
+        _replace_with_markup(node, f"<p>{image}</p>")
     else:
         node.decompose()
+
+
+def _replace_with_markup(node: LexborNode, markup: str) -> None:
+    """Replace ``node`` by the element ``markup`` parses to (a string would become text)."""
+    body = LexborHTMLParser(f"<body>{markup}</body>").body
+    replacement = body.child if body is not None else None
+    if replacement is None:
+        node.decompose()
+    else:
+        node.replace_with(replacement)
 
 
 def _media_url(node: LexborNode, base_url: str) -> str | None:

@@ -23,8 +23,9 @@ PUBLISHED_META = ("meta[property='article:published_time']", "meta[name='article
                   "meta[name='OriginalPublicationDate']", "meta[name='pubdate']",
                   "meta[name='publishdate']", "meta[property='og:published_time']")
 # Site names that pages append to their <title>/og:title, or put where the author goes.
-SITE_NAMES = ("BBC News 中文", "BBC 中文网", "BBC中文网", "法国国际广播电台 - RFI", "RFI", "美国之音",
-              "VOA", "DW", "德国之声", "FT中文网", "纽约时报中文网", "自由亚洲电台", "中国数字时代")
+SITE_NAMES = ("BBC News 中文", "BBC 中文网", "BBC中文网", "法国国际广播电台 - RFI", "RFI",
+              "美国之音", "VOA", "DW", "德国之声", "FT中文网", "纽约时报中文网", "自由亚洲电台",
+              "中国数字时代")
 TITLE_SUFFIX = re.compile(r"\s+[-–|_]\s+(" + "|".join(re.escape(n) for n in SITE_NAMES) + r")\s*$")
 _CHINESE_DATE = re.compile(
     r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日[^\d]{0,12}?(?:(\d{1,2})[:：](\d{2}))?")
@@ -78,6 +79,7 @@ def parse_time_ms(value: str) -> int | None:
         return None
     if value.isdigit() and len(value) in (10, 13):
         return int(value) * (1000 if len(value) == 10 else 1)
+    parsed: datetime | None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:

@@ -31,8 +31,8 @@ INLINE_PARENTS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "figc
                             "td", "th", "dt", "dd", "caption", "a", "pre"})
 _FURNITURE = re.compile(r"header|logo|menu|\bnav|footer|sidebar|breadcrumb|toolbar|copyright",
                         re.I)
-_PLACEHOLDER = re.compile(r"^(data:|about:)|placeholder|blank\.(gif|png)|spacer\.gif|grey-placeholder",
-                          re.I)
+_PLACEHOLDER = re.compile(
+    r"^(data:|about:)|placeholder|blank\.(gif|png)|spacer\.gif|grey-placeholder", re.I)
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,7 +130,8 @@ def _parse_site(table: dict[str, object], origin: str, index: int) -> SiteRule:
     _reject_unknown(table, SITE_KEYS, origin, where)
     for key in ("name", "body"):
         if not isinstance(table.get(key), str) or not table[key]:
-            raise RuleError(f"invalid rules: {origin} ({where}: '{key}' must be a non-empty string)")
+            raise RuleError(
+                f"invalid rules: {origin} ({where}: '{key}' must be a non-empty string)")
     if not table.get("hosts") and not table.get("detect"):
         raise RuleError(f"invalid rules: {origin} ({where}: needs 'hosts' or 'detect')")
     _check_selector(str(table["body"]), origin, where, "body")
@@ -186,6 +187,7 @@ def _selector_choice(
     table: dict[str, object], key: str, origin: str, where: str
 ) -> tuple[str, ...]:
     """A selector, or a list of selectors tried in order."""
+    selectors: tuple[str, ...]
     if isinstance(table.get(key), str):
         selectors = (_string(table, key, origin, where),)
     else:
