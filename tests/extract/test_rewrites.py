@@ -105,3 +105,15 @@ def test_bbc_json_link_fragments_become_links() -> None:
 def test_bbc_json_without_article_is_none() -> None:
     assert render_bbc_next_data('{"props": {}}', PAGE_URL) is None
     assert render_bbc_next_data("not json", PAGE_URL) is None
+
+
+def test_caption_boxes_become_figures() -> None:
+    out = rewrite("caption_figures",
+                  '<div class="image"><img src="https://i/x.jpg"><p class="caption">说明</p></div>')
+    assert '<figure><img src="https://i/x.jpg"><figcaption>说明</figcaption></figure>' in out
+
+
+def test_caption_boxes_with_several_images_are_left_alone() -> None:
+    html = ('<div class="image"><img src="https://i/a.jpg"><img src="https://i/b.jpg">'
+            '<p class="caption">c</p></div>')
+    assert "<figure>" not in rewrite("caption_figures", html)

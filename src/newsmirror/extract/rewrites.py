@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -29,6 +30,9 @@ BLOCK_SELECTOR = ",".join(("p", "div", "section", "article", "h1", "h2", "h3", "
 # Parents inside which a container must not become a paragraph (no nested blocks there).
 INLINE_PARENTS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption",
                             "td", "th", "dt", "dd", "caption", "a", "pre"})
+# Boxes holding one image and its caption, and the caption inside them.
+CAPTION_BOXES = ".image, .wp-caption, .media-image, .caption-box"
+CAPTIONS = ".caption, .wp-caption-text, .image-caption"
 _FURNITURE = re.compile(r"header|logo|menu|\bnav|footer|sidebar|breadcrumb|toolbar|copyright",
                         re.I)
 _PLACEHOLDER = re.compile(
@@ -131,6 +135,17 @@ def _inside_inline_parent(node: LexborNode) -> bool:
     return False
 
 
+def build_caption_figures(root: LexborNode, page_url: str) -> None:
+    """An image box with a caption paragraph (BBC legacy, WordPress) becomes a figure."""
+    for box in root.css(CAPTION_BOXES):
+        images = [n for n in box.css("img") if n.mem_id != box.mem_id]
+        caption = box.css_first(CAPTIONS)
+        if len(images) != 1 or caption is None or box.css_first("figure") is not None:
+            continue
+        text = escape(caption.text(deep=True, separator=" ", strip=True))
+        box.inner_html = f"<figure>{images[0].html}<figcaption>{text}</figcaption></figure>"
+
+
 def show_hidden_content(root: LexborNode, page_url: str) -> None:
     """WeChat serves ``#js_content`` with ``visibility: hidden`` until a script runs."""
     for node in root.css("#js_content, .rich_media_content"):
@@ -174,6 +189,8 @@ REWRITES: dict[str, Rewrite] = {
                 help="<noscript> image fallbacks become images (dropped next to a lazy twin)"),
         Rewrite("leaf_paragraphs", paragraph_leaf_containers,
                 help="<div>/<section> holding only inline content become paragraphs"),
+        Rewrite("caption_figures", build_caption_figures,
+                help="an image box with a caption paragraph becomes <figure>/<figcaption>"),
         Rewrite("show_hidden", show_hidden_content,
                 help="WeChat #js_content hidden-visibility style removed"),
         Rewrite("bbc_next_data", render_next_data_body, needs_page=True,
