@@ -128,7 +128,9 @@ class MirrorSettings:
     )
     commit: bool = _setting(True, "Commit the changes of each run to git.")
     push: bool = _setting(True, "Push to every [[remotes]] entry after each run.")
-    push_retries: int = _setting(2, "Retries of a push that failed for a passing reason.", minimum=0)
+    push_retries: int = _setting(
+        2, "Retries of a push that failed for a passing reason.", minimum=0
+    )
     push_backoff_s: float = _setting(5.0, "First push retry delay; doubles each time.", minimum=0.0)
     push_timeout_s: float = _setting(300.0, "Seconds one push may take.", minimum=1.0)
     stall_factor: float = _setting(

@@ -411,6 +411,6 @@ __all__ = [
     "Health", "MirrorStatus", "RemoteHealth", "SourceActivity", "SourceHealth", "SourceStatus",
     "describe_source_state", "format_duration", "format_time", "health_from_status_file",
     "is_stalled", "load_health", "read_mirror_status", "read_state_block", "record_pushes",
-    "record_run", "render_status_file", "render_status_text", "save_health", "source_activity", "state_view",
-    "update_source_states", "usual_gap_ms", "write_status_file",
+    "record_run", "render_status_file", "render_status_text", "save_health", "source_activity",
+    "state_view", "update_source_states", "usual_gap_ms", "write_status_file",
 ]

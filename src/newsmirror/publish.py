@@ -54,7 +54,8 @@ def run_git(root: Path, *args: str, check: bool = True, timeout_s: float = 300,
         detail = scrub_secrets(str(exc), secrets)
         raise GitError(f"git {args[0]} failed: {root} ({detail})", url=str(root)) from exc
     if check and completed.returncode != 0:
-        detail = _telling_line(f"{completed.stderr}\n{completed.stdout}") or str(completed.returncode)
+        output = f"{completed.stderr}\n{completed.stdout}"
+        detail = _telling_line(output) or str(completed.returncode)
         raise GitError(
             f"git {args[0]} failed: {root} ({scrub_secrets(detail, secrets)})", url=str(root),
         )
