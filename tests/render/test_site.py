@@ -19,6 +19,8 @@ START_MS = 1_700_000_000_000  # 2023-11-14
 
 
 def make_config(root: Path, **settings: object) -> Config:
+    """Two sources; no Pagefind index unless ``site_search=True`` (it takes a second)."""
+    settings.setdefault("site_search", False)
     sources = (Source(name="BBC", slug="bbc", feed="https://example.invalid/bbc.xml"),
                Source(name="德国之声", slug="dw", feed="https://example.invalid/dw.xml"))
     return Config(root=root, mirror=MirrorSettings(**settings), sources=sources)  # type: ignore[arg-type]
@@ -103,6 +105,8 @@ def test_full_rebuild_gives_identical_bytes(archive, tmp_path: Path) -> None:
 
 def test_unchanged_archive_rebuild_writes_nothing(archive) -> None:
     config, records = archive
+    config = dataclasses.replace(config, mirror=dataclasses.replace(config.mirror,
+                                                                    site_search=True))
     build_site(config, records)
     report = build_site(config, records)
     assert (report.pages_written, report.feeds_written, report.search_indexed) == (0, 0, False)
@@ -229,9 +233,7 @@ def test_changed_site_title_rewrites_article_pages(archive) -> None:
 
 def test_site_without_search_has_no_search_box_or_index(archive) -> None:
     config, records = archive
-    quiet = dataclasses.replace(config, mirror=dataclasses.replace(config.mirror,
-                                                                   site_search=False))
-    report = build_site(quiet, records)
+    report = build_site(config, records)
     front = (config.root / "docs/index.html").read_text(encoding="utf-8")
     assert (report.search_indexed, 'class="search"' in front,
             (config.root / "docs/pagefind").exists()) == (False, False, False)
@@ -239,5 +241,23 @@ def test_site_without_search_has_no_search_box_or_index(archive) -> None:
 
 def test_search_index_is_built_with_the_site(archive) -> None:
     config, records = archive
+    config = dataclasses.replace(config, mirror=dataclasses.replace(config.mirror,
+                                                                    site_search=True))
     build_site(config, records)
     assert (config.root / "docs/pagefind/pagefind.js").is_file()
+
+
+def test_full_rebuild_also_removes_pages_of_removed_articles(archive) -> None:
+    config, records = archive
+    build_site(config, records)
+    report = build_site(config, records[1:], full=True)
+    assert (report.pages_removed, (config.root / "docs" / article_page_path(records[0])).exists()) \
+        == (1, False)
+
+
+def test_every_page_has_the_search_box(tmp_path: Path) -> None:
+    config = make_config(tmp_path, site_search=True, site_page_size=2)
+    build_site(config, [add_article(tmp_path, n) for n in range(5)])
+    pages = list((tmp_path / "docs").rglob("*.html"))
+    without = [p.name for p in pages if 'role="search"' not in p.read_text(encoding="utf-8")]
+    assert (len(pages) > 8, without) == (True, [])

@@ -97,6 +97,7 @@ class _Build:
     site: Path
     names: dict[str, str]
     previous: dict[str, str]
+    trusted: bool
     fingerprints: dict[str, str] = field(default_factory=dict)
     written: int = 0
     unchanged: int = 0
@@ -123,8 +124,9 @@ def build_site(
     """
     site = config.root / config.mirror.site_dir
     state_path = config.root / CACHE_DIR / STATE_FILENAME
-    previous = {} if full else _read_state(state_path, _templates_fingerprint())
-    build = _Build(config, site, {s.slug: s.name for s in config.sources}, previous)
+    templates, previous = _read_state(state_path)
+    trusted = not full and templates == _templates_fingerprint()
+    build = _Build(config, site, {s.slug: s.name for s in config.sources}, previous, trusted)
     records = sorted(records, key=_published_order)
     by_source = _group_by_source(records)
     _write_static_files(build)
@@ -334,7 +336,9 @@ def _write_article_pages(build: _Build, records: Sequence[ArticleRecord]) -> Non
             stat.st_mtime_ns, build.names.get(record.source), settings.site_title,
             settings.timezone, settings.site_remote_images, settings.site_search,
         ], ensure_ascii=False).encode()).hexdigest()
-        if build.previous.get(page) == fingerprint and (build.site / page).exists():
+        if build.trusted and build.previous.get(page) == fingerprint and (
+            build.site / page
+        ).exists():
             build.fingerprints[page] = fingerprint
             build.unchanged += 1
             continue
@@ -506,15 +510,16 @@ def _remove_stale_pages(build: _Build) -> int:
     return removed
 
 
-def _read_state(path: Path, templates: str) -> dict[str, str]:
+def _read_state(path: Path) -> tuple[str, dict[str, str]]:
+    """The templates fingerprint and the pages (with their inputs' fingerprints) last built."""
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError):
-        return {}
-    if not isinstance(state, dict) or state.get("templates") != templates:
-        return {}
-    pages = state.get("pages", {})
-    return pages if isinstance(pages, dict) else {}
+        return "", {}
+    pages = state.get("pages") if isinstance(state, dict) else None
+    if not isinstance(pages, dict):
+        return "", {}
+    return str(state.get("templates", "")), pages
 
 
 def _write_state(path: Path, templates: str, pages: dict[str, str]) -> None:
