@@ -89,3 +89,13 @@ def test_init_with_ci_writes_the_workflow(tmp_path: Path, target: str) -> None:
 def test_init_with_unknown_ci_is_a_usage_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["init", str(tmp_path / "m"), "--ci", "jenkins"])
     assert result.exit_code == 2
+
+
+def test_init_with_ci_in_an_existing_mirror_keeps_its_config(tmp_path: Path) -> None:
+    runner.invoke(app, ["init", str(tmp_path / "m")])
+    config = tmp_path / "m" / "newsmirror.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "# mine\n", encoding="utf-8")
+    result = runner.invoke(app, ["init", str(tmp_path / "m"), "--ci", "gitlab"])
+    assert result.exit_code == 0
+    assert config.read_text(encoding="utf-8").endswith("# mine\n")
+    assert (tmp_path / "m" / ".gitlab-ci.yml").is_file()

@@ -79,19 +79,22 @@ def init_command(
     force: Annotated[bool, typer.Option(help="Overwrite an existing newsmirror.toml.")] = False,
     ci: Annotated[str | None, typer.Option(
         "--ci", help="Also write a scheduled CI workflow: 'github' (GitHub Actions) or "
-        "'gitlab' (GitLab CI).")] = None,
+        "'gitlab' (GitLab CI). In an existing mirror only the workflow is written.")] = None,
 ) -> None:
     """Create a mirror: newsmirror.toml with the default outlets, git init, .gitignore."""
-    from newsmirror.ci import write_ci_workflow
+    from newsmirror.ci import ci_template, write_ci_workflow
     from newsmirror.scaffold import init_mirror
 
     try:
-        path = init_mirror(directory, force=force)
         if ci is not None:
-            out.print(f"Wrote {write_ci_workflow(directory, ci, force=force)}", highlight=False)
+            ci_template(ci)  # an unknown target stops here, before anything is written
+        if ci is None or not (directory / "newsmirror.toml").exists():
+            out.print(f"Created {init_mirror(directory, force=force)}.", highlight=False)
+        if ci is not None:
+            out.print(f"Wrote {write_ci_workflow(directory, ci, force=force)}.", highlight=False)
     except MirrorError as exc:
         fail(exc)
-    out.print(f"Created {path}. Next: cd {directory} && newsmirror run")
+    out.print(f"Next: cd {directory} && newsmirror run", highlight=False)
 
 
 @app.command("run")

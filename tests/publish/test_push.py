@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from newsmirror.config import Remote
+from newsmirror.config import Remote, load_config
+from newsmirror.errors import ConfigError
 from newsmirror.publish import (
     PushPolicy,
     commit_changes,
@@ -156,3 +157,15 @@ def test_stale_git_index_lock_does_not_block_a_commit(repo: Path) -> None:
     (repo / ".git" / "index.lock").write_text("")
     (repo / "README.md").write_text("after a killed run\n")
     assert commit_changes(repo, "after") is not None
+
+
+@pytest.mark.parametrize("url", [
+    "https://volunteer:hunter2@codeberg.example/m.git",
+    "http://x:tok@127.0.0.1/m.git",
+], ids=["https", "http"])
+def test_config_refuses_a_password_in_a_remote_url(tmp_path: Path, url: str) -> None:
+    (tmp_path / "newsmirror.toml").write_text(
+        f'[[remotes]]\nname = "r"\nurl = "{url}"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="credentials do not belong") as caught:
+        load_config(tmp_path)
+    assert "hunter2" not in str(caught.value) and ":tok@" not in str(caught.value)
