@@ -27,7 +27,7 @@ from newsmirror.history import (
 )
 from newsmirror.models import ArticleRecord
 from newsmirror.render.article import escape_link_text, escape_link_url
-from newsmirror.render.atom import AtomEntry, AtomFeed, render_atom_feed, rfc3339
+from newsmirror.render.atom import AtomEntry, AtomFeed, feed_id, render_atom_feed, rfc3339
 from newsmirror.render.lists import relative_link
 from newsmirror.render.site import article_page_path
 from newsmirror.store.files import LISTS_DIR
@@ -87,7 +87,7 @@ def render_changes_feed(
     site_url = config.mirror.site_url
     entries = tuple(_atom_entry(root, event, names, config.tz, site_url) for event in events)
     feed = AtomFeed(
-        id=_urn("newsmirror changes " + " ".join(sorted(s.feed for s in config.sources))),
+        id=feed_id("changes", site_url),
         title=f"{config.mirror.site_title} · 修改与删除",
         updated=rfc3339(max(e.at_ms for e in events)),
         self_href=f"{site_url.rstrip('/')}/{CHANGES_FEED}" if site_url else "changes.xml",
