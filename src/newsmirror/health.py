@@ -302,11 +302,18 @@ def state_view(status: MirrorStatus) -> dict[str, Any]:
 def write_status_file(root: Path, status: MirrorStatus, tz: ZoneInfo) -> bool:
     """Rewrite STATUS.md when a state changed since it was written; True if rewritten."""
     view = state_view(status)
-    if read_state_block(root) == json.loads(json.dumps(view)):
+    if _without_messages(read_state_block(root)) == _without_messages(json.loads(json.dumps(view))):
         return False
     write_atomic(root / STATUS_FILENAME, render_status_file(status, view, tz))
     log.info("status changed path=%s", root / STATUS_FILENAME)
     return True
+
+
+def _without_messages(view: dict[str, Any]) -> dict[str, Any]:
+    """The view minus error texts, which vary between runs (timings, addresses) for one state."""
+    return {group: {key: {k: v for k, v in entry.items() if k != "error"}
+                    for key, entry in entries.items()}
+            for group, entries in view.items() if isinstance(entries, dict)}
 
 
 def render_status_file(status: MirrorStatus, view: dict[str, Any], tz: ZoneInfo) -> str:

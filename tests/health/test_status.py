@@ -126,3 +126,15 @@ def test_source_is_stalled_past_its_usual_gap(
 ) -> None:
     activity = SourceActivity(new_24h=0, new_7d=0, last_new_ms=T0, usual_gap_ms=gap_ms)
     assert is_stalled(activity, T0 + quiet_ms, load_config(mirror)) is stalled
+
+
+def test_changed_error_text_alone_does_not_rewrite_status_file(mirror: Path) -> None:
+    clock = Clock(T0)
+    _run(mirror, clock)
+    status_file = mirror / "STATUS.md"
+    status_file.write_text(status_file.read_text(encoding="utf-8").replace(
+        "HTTP 404", "HTTP 404 (an older wording)"), encoding="utf-8")
+    before = status_file.read_bytes()
+    clock.now_ms += 60_000
+    _run(mirror, clock)
+    assert status_file.read_bytes() == before
