@@ -353,3 +353,15 @@ def test_articles_of_the_first_run_count_as_made_by_the_current_code(tmp_path: P
         server.routes[ARTICLE_PATH] = article_route(EDITED)  # type: ignore[index]
         report = run_at(config, T0 + 2 * HOUR_MS, recheck_all=True)
     assert report.counters["recheck/edited"] == 1
+
+
+@pytest.mark.parametrize(
+    ("feed", "href"),
+    [("feeds/changes.xml", "../docs/test/2023/11/world-1.html"),
+     ("docs/feeds/changes.xml", "../test/2023/11/world-1.html")],
+    ids=["mirror-copy", "site-copy"],
+)
+def test_changes_feed_links_to_the_site_page(story: Story, feed: str, href: str) -> None:
+    root = ET.parse(story.root / feed).getroot()
+    links = {link.get("href") for link in root.iter(f"{ATOM}link") if link.get("rel") == "alternate"}
+    assert href in links and (story.root / feed).parent.joinpath(href).resolve().is_file()

@@ -9,8 +9,9 @@ Everything comes from the records and the kept versions, never from the clock.
 from __future__ import annotations
 
 import html
+import posixpath
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,13 +28,20 @@ from newsmirror.history import (
 )
 from newsmirror.models import ArticleRecord
 from newsmirror.render.article import escape_link_text, escape_link_url
-from newsmirror.render.atom import AtomEntry, AtomFeed, feed_id, render_atom_feed, rfc3339
+from newsmirror.render.atom import (
+    FEEDS_DIR,
+    AtomEntry,
+    AtomFeed,
+    feed_id,
+    render_atom_feed,
+    rfc3339,
+)
 from newsmirror.render.lists import relative_link
 from newsmirror.render.site import article_page_path
 from newsmirror.store.files import LISTS_DIR
 
 DELETED_LIST = f"{LISTS_DIR}/deleted.md"
-CHANGES_FEED = "feeds/changes.xml"
+CHANGES_FEED = f"{FEEDS_DIR}/changes.xml"
 CHANGES_FEED_SIZE = 50
 
 ChangeKind = Literal["edited", "deleted"]
@@ -81,19 +89,30 @@ def render_deleted_list(
 
 
 def render_changes_feed(
-    root: Path, config: Config, events: Sequence[ChangeEvent], names: Mapping[str, str]
+    root: Path, config: Config, events: Sequence[ChangeEvent], *, site_prefix: str
 ) -> str:
-    """``feeds/changes.xml``: an Atom entry per edit and deletion, newest first."""
-    site_url = config.mirror.site_url
-    entries = tuple(_atom_entry(root, event, names, config.tz, site_url) for event in events)
+    """``feeds/changes.xml``: an Atom entry per edit and deletion, newest first.
+
+    Links go to the site's article pages: absolute with ``site_url``, else
+    relative to where the feed is written (``site_prefix`` is the site folder
+    seen from there: ``"docs/"`` for the mirror's copy, ``""`` for the site's).
+    """
+    settings = config.mirror
+    names = {s.slug: s.name for s in config.sources}
+
+    def href(page: str) -> str:
+        if settings.site_url:
+            return settings.site_url.rstrip("/") + "/" + page
+        return posixpath.relpath(site_prefix + page, FEEDS_DIR)
+
     feed = AtomFeed(
-        id=feed_id("changes", site_url),
-        title=f"{config.mirror.site_title} · 修改与删除",
+        id=feed_id("changes", settings.site_url),
+        title=f"{settings.site_title} · 修改与删除",
         updated=rfc3339(max(e.at_ms for e in events)),
-        self_href=f"{site_url.rstrip('/')}/{CHANGES_FEED}" if site_url else "changes.xml",
-        site_href=site_url or "../" + DELETED_LIST,
-        author=config.mirror.site_title,
-        entries=entries,
+        self_href="changes.xml",
+        site_href=href("index.html"),
+        author=settings.site_title,
+        entries=tuple(_atom_entry(root, event, names, config.tz, href) for event in events),
     )
     return render_atom_feed(feed)
 
@@ -102,18 +121,24 @@ def render_change_files(
     root: Path, config: Config, records: Sequence[ArticleRecord]
 ) -> dict[str, str]:
     """Path → text of the change lists; nothing until the first edit or deletion."""
-    events = change_events(records)
+    events = change_events(records)[:CHANGES_FEED_SIZE]
     if not events:
         return {}
     names = {s.slug: s.name for s in config.sources}
+    site_dir = config.mirror.site_dir.strip("/")
     return {
         DELETED_LIST: render_deleted_list(records, names, config.tz, config.mirror.list_size),
-        CHANGES_FEED: render_changes_feed(root, config, events[:CHANGES_FEED_SIZE], names),
+        CHANGES_FEED: render_changes_feed(root, config, events, site_prefix=f"{site_dir}/"),
+        f"{site_dir}/{CHANGES_FEED}": render_changes_feed(root, config, events, site_prefix=""),
     }
 
 
 def _atom_entry(
-    root: Path, event: ChangeEvent, names: Mapping[str, str], tz: ZoneInfo, site_url: str
+    root: Path,
+    event: ChangeEvent,
+    names: Mapping[str, str],
+    tz: ZoneInfo,
+    href: Callable[[str], str],
 ) -> AtomEntry:
     record = event.record
     source = names.get(record.source, record.source)
@@ -130,7 +155,7 @@ def _atom_entry(
         title=title,
         updated=rfc3339(event.at_ms),
         published=rfc3339(event.at_ms),
-        href=_mirror_href(record, site_url),
+        href=href(article_page_path(record)),
         original_url=record.url,
         author=record.author,
         source_slug=record.source,
@@ -153,13 +178,6 @@ def _title_change(old: Version, new: Version) -> str:
         return ""
     return (f"<p>标题：<del>{html.escape(old.title)}</del> → "
             f"<ins>{html.escape(new.title)}</ins></p>")
-
-
-def _mirror_href(record: ArticleRecord, site_url: str) -> str:
-    """The mirrored copy: on the site when its address is known, else the file in the repository."""
-    if site_url:
-        return f"{site_url.rstrip('/')}/{article_page_path(record)}"
-    return relative_link(CHANGES_FEED, record.path)
 
 
 def _urn(name: str) -> str:
