@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -47,6 +48,19 @@ def _pick_article(root: Path) -> tuple[str, str]:
     return article_page_path(records[0]), records[0].title
 
 
+@contextmanager
+def serve_folder(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` on 127.0.0.1 (a free port) in a thread; yields its origin."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture()
 def served_site(recorded_mirror: Path) -> Iterator[ServedSite]:
     """Run the pipeline over the recorded feeds, build the site without remote images, serve it."""
@@ -60,16 +74,9 @@ def served_site(recorded_mirror: Path) -> Iterator[ServedSite]:
     finally:
         index.close()
     site = recorded_mirror / config.mirror.site_dir
-    handler = partial(_QuietHandler, directory=str(site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     page, title = _pick_article(recorded_mirror)
-    try:
-        yield ServedSite(site, f"http://127.0.0.1:{server.server_address[1]}", page, title)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(site) as origin:
+        yield ServedSite(site, origin, page, title)
 
 
 @pytest.fixture(scope="session")
