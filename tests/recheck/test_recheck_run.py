@@ -241,7 +241,8 @@ def test_changed_headline_is_an_edit_with_the_new_title(
     )
     run_at(config, T0 + 2 * HOUR_MS, recheck_all=True)
     record = only_record(config.root)
-    assert (record.title, [r.title for r in record.revisions]) == ("洪水退去之后", ["洪水过后的城市"])
+    assert record.title == "洪水退去之后"
+    assert [r.title for r in record.revisions] == ["洪水过后的城市"]
 
 
 def test_article_back_after_a_deletion_is_restored(
@@ -363,5 +364,6 @@ def test_articles_of_the_first_run_count_as_made_by_the_current_code(tmp_path: P
 )
 def test_changes_feed_links_to_the_site_page(story: Story, feed: str, href: str) -> None:
     root = ET.parse(story.root / feed).getroot()
-    links = {link.get("href") for link in root.iter(f"{ATOM}link") if link.get("rel") == "alternate"}
+    links = {link.get("href") for link in root.iter(f"{ATOM}link")
+             if link.get("rel") == "alternate"}
     assert href in links and (story.root / feed).parent.joinpath(href).resolve().is_file()
