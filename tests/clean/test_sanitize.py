@@ -159,3 +159,22 @@ def test_nothing_executable_ever_survives(html: str) -> None:
     assert "<script" not in out and "<style" not in out and "<svg" not in out
     assert re.search(r"<[^>]*\son\w+\s*=", out) is None
     assert "javascript:" not in out and "data:" not in out and "\n" not in out
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("lead <b>x</b><p>p</p>tail", "<p>lead <b>x</b></p><p>p</p><p>tail</p>"),
+        ("<br>a<br><br>", "<p>a</p>"),
+        ("<a href='/x'><h2>t</h2></a>",
+         '<a href="https://news.example.com/x" rel="noopener noreferrer"><h2>t</h2></a>'),
+    ],
+    ids=["text-around-a-paragraph", "text-between-breaks", "link-around-heading"],
+)
+def test_loose_text_is_wrapped_in_paragraphs(html: str, expected: str) -> None:
+    assert sanitize_html(html, BASE) == expected
+
+
+def test_empty_size_attributes_are_dropped() -> None:
+    assert sanitize_html("<p><img src='/a.jpg' height='' width='5'></p>", BASE) == (
+        '<p><img src="https://news.example.com/a.jpg" width="5"></p>')

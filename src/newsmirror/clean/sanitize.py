@@ -60,6 +60,10 @@ REMOVED_WHEN_EMPTY = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
                       "figure", "figcaption", "strong", "em", "b", "i", "u", "s", "small",
                       "a", "span", "div", "section", "dl", "dt", "dd", "pre", "code", "mark",
                       "caption", "cite", "q", "sub", "sup", "time")
+# Block-level tags of the allowlist: anything else at the top level is inline.
+BLOCK_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote",
+                        "figure", "figcaption", "table", "thead", "tbody", "tfoot", "tr", "td",
+                        "th", "caption", "pre", "hr", "dl", "dt", "dd", "picture", "source"})
 _SPACE = re.compile(r"\s+")
 _PRE = re.compile(r"(<pre\b[^>]*>.*?</pre>)", re.S | re.I)
 _BLOCK_EDGE = re.compile(
@@ -100,6 +104,8 @@ def _filter_attribute(tag: str, attribute: str, value: str, base_url: str) -> st
     """The attribute's value made absolute and safe, or None to drop the attribute."""
     if attribute == "srcset":
         return _safe_srcset(value, base_url)
+    if attribute in ("width", "height", "title") and not value.strip():
+        return None
     if attribute in ("href", "src", "cite"):
         schemes = LINK_SCHEMES if (tag, attribute) == ("a", "href") else URL_SCHEMES
         return _safe_url(value, base_url, schemes)
@@ -226,7 +232,43 @@ def _tidy(html: str) -> str:
     _remove_edge_breaks(body)
     _remove_empty(body)
     _trim_separators(body)
-    return body.inner_html or ""
+    return _paragraph_loose_text(body)
+
+
+def _paragraph_loose_text(body: LexborNode) -> str:
+    """Text and inline elements lying loose between blocks are wrapped in ``<p>``."""
+    pieces: list[str] = []
+    run: list[str] = []
+    node = body.child
+    while node is not None:
+        if node.tag in BLOCK_TAGS or _holds_block(node):
+            pieces.append(_wrap_run(run))
+            run = []
+            pieces.append(node.html or "")
+        elif not node.is_comment_node:
+            run.append(node.html or "")
+        node = node.next
+    pieces.append(_wrap_run(run))
+    return "".join(pieces)
+
+
+def _holds_block(node: LexborNode) -> bool:
+    """An inline element wrapping blocks (``<a><h2>…</h2></a>``) cannot go into a ``<p>``."""
+    if not node.is_element_node:
+        return False
+    return any(child.mem_id != node.mem_id for child in node.css(",".join(BLOCK_TAGS)))
+
+
+def _wrap_run(run: list[str]) -> str:
+    markup = "".join(run)
+    if not markup.strip():
+        return markup
+    stripped = markup.strip()
+    while stripped.startswith("<br>"):
+        stripped = stripped[4:].strip()
+    while stripped.endswith("<br>"):
+        stripped = stripped[:-4].strip()
+    return f"<p>{stripped}</p>" if stripped else ""
 
 
 def _trim_separators(body: LexborNode) -> None:
