@@ -14,9 +14,12 @@ from pathlib import Path
 import pytest
 
 from newsmirror.config import load_config
+from newsmirror.demo.server import LoopbackServer
 from newsmirror.pipeline import RunOptions, run
 from newsmirror.render.site import article_page_path, build_site
 from newsmirror.store.index import ArchiveIndex
+from tests.support.mirrors import SourceSpec, make_mirror
+from tests.support.recorded import feed_path, recorded_routes
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -61,20 +64,40 @@ def serve_folder(folder: Path) -> Iterator[str]:
         server.server_close()
 
 
-@pytest.fixture()
-def served_site(recorded_mirror: Path) -> Iterator[ServedSite]:
-    """Run the pipeline over the recorded feeds, build the site without remote images, serve it."""
-    config = load_config(recorded_mirror)
-    run(config, RunOptions(commit=False))
+@pytest.fixture(scope="module")
+def recorded_site_mirror(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The ``recorded_mirror`` fixture's mirror, made once per module, after one pipeline run.
+
+    Module-scoped so that the browser tests share one run (the function-scoped
+    ``recorded_mirror`` would repeat it for every test).
+    """
+    with LoopbackServer(recorded_routes()) as server:
+        origin = server.origin
+        root = make_mirror(
+            tmp_path_factory.mktemp("browser") / "mirror",
+            [SourceSpec("BBC", "bbc", origin + feed_path("bbc"), "page"),
+             SourceSpec("德国之声", "dw", origin + feed_path("dw"), "feed"),
+             SourceSpec("纽约时报", "nyt", origin + feed_path("nyt"), "feed"),
+             SourceSpec("中国数字时代", "cdt", origin + feed_path("cdt"), "auto")],
+            max_new_per_source=100,
+        )
+        run(load_config(root), RunOptions(commit=False))
+    yield root
+
+
+@pytest.fixture(scope="module")
+def served_site(recorded_site_mirror: Path) -> Iterator[ServedSite]:
+    """The site of the recorded mirror, built without remote images, served on loopback."""
+    config = load_config(recorded_site_mirror)
     local_only = dataclasses.replace(
         config, mirror=dataclasses.replace(config.mirror, site_remote_images=False))
-    index = ArchiveIndex.open(recorded_mirror)
+    index = ArchiveIndex.open(recorded_site_mirror)
     try:
         build_site(local_only, index.all_records())
     finally:
         index.close()
-    site = recorded_mirror / config.mirror.site_dir
-    page, title = _pick_article(recorded_mirror)
+    site = recorded_site_mirror / config.mirror.site_dir
+    page, title = _pick_article(recorded_site_mirror)
     with serve_folder(site) as origin:
         yield ServedSite(site, origin, page, title)
 
