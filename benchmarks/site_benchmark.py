@@ -1,4 +1,4 @@
-"""Static site build over 10,000 articles: full, unchanged, incremental; seconds and peak RSS.
+"""Site build and search index over 10,000 articles: full, unchanged, incremental; seconds, RSS.
 
     .venv/bin/python benchmarks/site_benchmark.py [--articles 10000] [--keep DIR]
 
@@ -103,6 +103,41 @@ def child_build(root: Path, full: bool) -> None:
                       "search_indexed": report.search_indexed}))
 
 
+def measure_search(root: Path) -> dict[str, object]:
+    command = [sys.executable, __file__, "--child-search", str(root)]
+    completed = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def child_search(root: Path) -> None:
+    """Index the archive for `newsmirror search` from scratch, again, then query it."""
+    from newsmirror.render.article import parse_article_file
+    from newsmirror.store.index import ArchiveIndex
+    from newsmirror.store.search import SearchIndex
+
+    def read_body(record: ArticleRecord) -> str:
+        return parse_article_file((root / record.path).read_text(encoding="utf-8")).body_html
+
+    index, search = ArchiveIndex.open(root), SearchIndex.open(root)
+    records = list(index.all_records())
+    started = time.perf_counter()
+    search.sync(records, read_body)
+    first = time.perf_counter() - started
+    started = time.perf_counter()
+    search.sync(records, read_body)
+    again = time.perf_counter() - started
+    queries = {}
+    for query in ("普京", "台湾", "火災", "习近平 反腐"):
+        started = time.perf_counter()
+        hits = search.search(query, limit=20)
+        queries[query] = {"ms": round((time.perf_counter() - started) * 1000, 1), "hits": len(hits)}
+    size_mb = (root / ".newsmirror" / "search.sqlite").stat().st_size / 1e6
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"index_s": round(first, 1), "sync_unchanged_s": round(again, 2),
+                      "queries": queries, "size_mb": round(size_mb), "peak_rss_mb": round(peak_mb)},
+                     ensure_ascii=False))
+
+
 def site_digest(site: Path) -> str:
     import hashlib
 
@@ -118,9 +153,13 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="Build in this folder and keep it.")
     parser.add_argument("--child-build", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--full", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child-search", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_build:
         child_build(args.child_build, args.full)
+        return
+    if args.child_search:
+        child_search(args.child_search)
         return
     with tempfile.TemporaryDirectory(prefix="site-bench.") as tmp:
         root = args.keep or Path(tmp) / "mirror"
@@ -134,10 +173,12 @@ def main() -> None:
         before = site_digest(root / "docs")
         rows["full rebuild of the same archive (--full)"] = measure_build(root, full=True)
         identical = before == site_digest(root / "docs")
+        search = measure_search(root)
         print(f"{args.articles} articles generated from the recorded feeds")
         for what, row in rows.items():
             print(f"{what}: {json.dumps(row, ensure_ascii=False)}")
         print(f"full rebuild byte-identical: {identical}")
+        print(f"newsmirror search: {json.dumps(search, ensure_ascii=False)}")
 
 
 if __name__ == "__main__":
