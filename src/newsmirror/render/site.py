@@ -55,6 +55,7 @@ from newsmirror.store.files import CACHE_DIR, write_atomic
 log = logging.getLogger(__name__)
 
 STATE_FILENAME = "site-state.json"
+SEARCH_PENDING_FILENAME = "site-search-pending"
 STATIC_FILES = ("style.css", "search.js", "images.js")
 PAGEFIND_DIR = "pagefind"
 MEDIA_DIR = "media"
@@ -139,13 +140,11 @@ def build_site(
     feeds = atom.write_feeds(config, by_source, page_of=article_page_path,
                              content_of=lambda record: _feed_content(config.root, record))
     media = copy_media(config.root / MEDIA_DIR, site / MEDIA_DIR)
-    changed = build.written + removed > 0 or full
-    indexed = False
-    if config.mirror.site_search and (
-        changed or not (site / PAGEFIND_DIR / "pagefind.js").exists()
-    ):
-        indexed = index_site_for_search(site)
     _write_state(state_path, _templates_fingerprint(), build.fingerprints)
+    indexed = False
+    if config.mirror.site_search:
+        indexed = _update_search_index(config.root / CACHE_DIR / SEARCH_PENDING_FILENAME, site,
+                                       changed=build.written + removed > 0 or full)
     report = SiteReport(build.written, build.unchanged, removed, feeds, media, indexed)
     log.info("site built written=%d unchanged=%d removed=%d feeds=%d media=%d search=%s",
              report.pages_written, report.pages_unchanged, report.pages_removed,
@@ -529,6 +528,16 @@ def _write_state(path: Path, templates: str, pages: dict[str, str]) -> None:
 
 
 # -- the search index ------------------------------------------------------------------
+
+
+def _update_search_index(pending: Path, site: Path, *, changed: bool) -> bool:
+    """Run Pagefind when pages changed, its index is missing or an earlier run failed."""
+    if not (changed or pending.exists() or not (site / PAGEFIND_DIR / "pagefind.js").exists()):
+        return False
+    write_atomic(pending, "the search index of the site is out of date\n")
+    index_site_for_search(site)
+    pending.unlink()
+    return True
 
 
 def index_site_for_search(site: Path) -> bool:
