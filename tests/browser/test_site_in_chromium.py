@@ -90,3 +90,17 @@ def test_article_page_fits_width_and_is_saved_as_screenshot(
     browser.get(page_url(served_site, "front"))
     browser.save_screenshot(str(artifacts_dir / f"front-{name}.png"))
     assert scroll_px <= inner_px
+
+
+@pytest.mark.parametrize(("scheme", "dark"), [("light", False), ("dark", True)])
+def test_page_follows_the_reader_color_scheme(served_site, browser, scheme: str,
+                                               dark: bool) -> None:
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {
+        "features": [{"name": "prefers-color-scheme", "value": scheme}]})
+    try:
+        browser.get(page_url(served_site, "article"))
+        rgb = browser.execute_script(
+            "return getComputedStyle(document.body).backgroundColor.match(/\\d+/g).map(Number)")
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+    assert (sum(rgb[:3]) < 3 * 128) == dark, rgb
