@@ -153,3 +153,9 @@ def test_rebase_media_paths_keeps_local_images_working_in_a_copy_at_another_dept
     html = '<img src="../../../../media/ab/abc.jpg"><img src="https://i.test/a.jpg">'
     moved = rebase_media_paths(html, "articles/bbc/2024/08/x.md", "revisions/bbc/2024/08/x/1.md")
     assert moved == '<img src="../../../../../media/ab/abc.jpg"><img src="https://i.test/a.jpg">'
+
+
+def test_an_image_already_on_the_proxy_is_not_proxied_twice() -> None:
+    proxied = "https://images.weserv.nl/?url=static.dw.com/image/71588384_303.jpg"
+    html = f'<img src="{proxied}" srcset="{proxied} 1x">'
+    assert attrs(rewrite_images(html, PROXY).html) == [{"src": proxied, "srcset": f"{proxied} 1x"}]

@@ -94,6 +94,11 @@ class ImageRewrite:
     counts: Counter[str]
 
 
+def is_proxied(url: str, proxies: tuple[str, ...]) -> bool:
+    """Already an address on one of the proxies (a feed may carry proxied images)."""
+    return any(url.startswith(template.split("{", 1)[0]) for template in proxies if "{" in template)
+
+
 def proxy_url(template: str, url: str) -> str:
     """``url`` through a proxy template.
 
@@ -221,14 +226,14 @@ def _point_at_proxy(img: LexborNode, proxies: tuple[str, ...]) -> None:
     if not proxies:
         return
     original = img.attrs.get("src") or ""
-    if _is_http(original):
+    if _is_http(original) and not is_proxied(original, proxies):
         img.attrs["src"] = proxy_url(proxies[0], original)
         fallbacks = [proxy_url(template, original) for template in proxies[1:]]
         if fallbacks:
             img.attrs[FALLBACK_ATTRIBUTE] = " ".join(fallbacks)
     srcset = img.attrs.get("srcset")
     if srcset:
-        img.attrs["srcset"] = _proxied_srcset(srcset, proxies[0])
+        img.attrs["srcset"] = _proxied_srcset(srcset, proxies)
 
 
 def _rewrite_source(source: LexborNode, policy: ImagePolicy) -> None:
@@ -239,12 +244,14 @@ def _rewrite_source(source: LexborNode, policy: ImagePolicy) -> None:
         source.decompose()
         return
     if policy.mode in ("proxy", "local") and policy.proxies:
-        source.attrs["srcset"] = _proxied_srcset(srcset, policy.proxies[0])
+        source.attrs["srcset"] = _proxied_srcset(srcset, policy.proxies)
 
 
-def _proxied_srcset(srcset: str, template: str) -> str:
+def _proxied_srcset(srcset: str, proxies: tuple[str, ...]) -> str:
     candidates = [
-        SrcsetCandidate(proxy_url(template, c.url) if _is_http(c.url) else c.url, c.descriptor)
+        SrcsetCandidate(proxy_url(proxies[0], c.url)
+                        if _is_http(c.url) and not is_proxied(c.url, proxies) else c.url,
+                        c.descriptor)
         for c in parse_srcset(srcset) if not is_placeholder_src(c.url)
     ]
     return format_srcset(candidates)
