@@ -74,6 +74,18 @@ def test_redirect_destinations(final: str, gone: bool) -> None:
     assert is_gone_redirect("https://www.bbc.com/zhongwen/simp/world-1", final) is gone
 
 
+def test_redirect_up_to_a_page_showing_the_article_is_not_gone() -> None:
+    page = "<html><body><h1>洪水 过后的城市</h1><p>正文</p></body></html>"
+    assert not is_gone_redirect("https://a.org/news/1/amp", "https://a.org/news/1", page,
+                                "洪水过后的城市")
+
+
+def test_redirect_up_to_a_section_page_is_gone() -> None:
+    page = "<html><body><h1>国际新闻</h1><ul><li>别的文章</li></ul></body></html>"
+    assert is_gone_redirect("https://a.org/news/1/amp", "https://a.org/news/1", page,
+                            "洪水过后的城市")
+
+
 @pytest.mark.parametrize(
     "notice",
     ["此内容因违规无法查看", "该内容已被发布者删除", "此内容被多人投诉，相关的内容无法进行查看。"],

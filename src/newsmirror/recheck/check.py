@@ -86,9 +86,9 @@ async def recheck_article(
         return RecheckResult(record, "failed", str(exc))
     if result.not_modified:
         return RecheckResult(record, "unchanged", "not modified", validators=validators)
-    if is_gone_redirect(record.url, result.final_url):
-        return RecheckResult(record, "deleted", f"redirected to {result.final_url}")
     html = decode_text(result.body, result.charset)
+    if is_gone_redirect(record.url, result.final_url, html, record.title):
+        return RecheckResult(record, "deleted", f"redirected to {result.final_url}")
     notice = deletion_notice(html)
     if notice is not None:
         return RecheckResult(record, "deleted", f"removal notice: {notice}")

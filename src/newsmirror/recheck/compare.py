@@ -58,8 +58,15 @@ def extraction_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def is_gone_redirect(requested_url: str, final_url: str) -> bool:
-    """A redirect to the front page, a section above the article, or an error page."""
+def is_gone_redirect(requested_url: str, final_url: str, page_html: str = "", title: str = "") -> (
+    bool
+):
+    """A redirect to the front page, to an error page, or up to a section page.
+
+    A redirect up the path (``/news/123/amp`` → ``/news/123``) may be the same
+    article at its plain address: when the page shows the article's ``title``,
+    it is not gone.
+    """
     if canonical_url(requested_url) == canonical_url(final_url):
         return False
     final_path = urlsplit(final_url).path.rstrip("/")
@@ -67,19 +74,31 @@ def is_gone_redirect(requested_url: str, final_url: str) -> bool:
         return True
     final_parts = [p for p in final_path.split("/") if p]
     requested_parts = [p for p in urlsplit(requested_url).path.split("/") if p]
-    return len(final_parts) < len(requested_parts) and \
+    is_up = len(final_parts) < len(requested_parts) and \
         requested_parts[: len(final_parts)] == final_parts
+    return is_up and not (title and _squeezed(title) in _visible_text(page_html))
 
 
 def deletion_notice(page_html: str) -> str | None:
     """The removal notice a short page shows in place of the article, if it is one."""
-    parser = LexborHTMLParser(page_html)
-    parser.strip_tags(["script", "style", "noscript", "template"])
-    root = parser.body or parser.root
-    text = "".join((root.text(deep=True, separator=" ") if root else "").split()).lower()
+    text = _visible_text(page_html)
     if len(text) > NOTICE_MAX_CHARS:
         return None
     return next((phrase for phrase in DELETION_NOTICES if phrase in text), None)
+
+
+def _visible_text(page_html: str) -> str:
+    """A page's visible text, lower-cased, without any whitespace."""
+    if not page_html:
+        return ""
+    parser = LexborHTMLParser(page_html)
+    parser.strip_tags(["script", "style", "noscript", "template"])
+    root = parser.body or parser.root
+    return _squeezed(root.text(deep=True, separator=" ") if root else "")
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split()).lower()
 
 
 def is_same_title(old: str, new: str) -> bool:
