@@ -129,3 +129,24 @@ def test_run_killed_leaves_consistent_mirror_that_next_run_completes(
     _assert_month_readmes_list_every_article(recorded_mirror)
     assert not list(recorded_mirror.rglob("*.tmp"))
     assert git(recorded_mirror, "status", "--porcelain") == ""
+
+
+@pytest.mark.parametrize("relative", [
+    "articles/bbc/2025/11/.page.md.x1.tmp", "docs/.index.html.x2.tmp", "feeds/.all.xml.x3.tmp",
+    ".newsmirror/.health.json.x4.tmp", ".README.md.x5.tmp",
+], ids=["articles", "site", "feeds", "cache", "root"])
+def test_next_run_removes_temporary_files_of_a_killed_one(
+    recorded_mirror: Path, relative: str
+) -> None:
+    leftover = recorded_mirror / relative
+    leftover.parent.mkdir(parents=True, exist_ok=True)
+    leftover.write_text("half a file")
+    run(load_config(recorded_mirror), RunOptions(only_sources=("dw",)))
+    assert not leftover.exists()
+
+
+def test_next_run_leaves_git_own_files_alone(recorded_mirror: Path) -> None:
+    inside_git = recorded_mirror / ".git" / ".keep.tmp"
+    inside_git.write_text("git's")
+    run(load_config(recorded_mirror), RunOptions(only_sources=("dw",)))
+    assert inside_git.exists()

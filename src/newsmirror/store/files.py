@@ -132,13 +132,18 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def remove_stale_temporaries(root: Path) -> int:
-    """Delete temporary files a killed run left behind; return how many."""
+    """Delete temporary files a killed run left behind anywhere in the mirror; return how many.
+
+    Every folder counts (articles, index, lists, the site, feeds, media, the
+    cache), not only a few: a run can be killed during any write.  ``.git`` is
+    git's own.  Call only while holding the run lock.
+    """
     removed = 0
-    for folder in (ARTICLES_DIR, INDEX_DIR, LISTS_DIR):
-        for tmp in (root / folder).rglob(".*.tmp") if (root / folder).exists() else ():
-            tmp.unlink(missing_ok=True)
-            removed += 1
-    for tmp in root.glob(".*.tmp"):
-        tmp.unlink(missing_ok=True)
-        removed += 1
+    for folder, subfolders, files in os.walk(root):
+        if folder == str(root) and ".git" in subfolders:
+            subfolders.remove(".git")
+        for name in files:
+            if name.startswith(".") and name.endswith(".tmp"):
+                Path(folder, name).unlink(missing_ok=True)
+                removed += 1
     return removed
