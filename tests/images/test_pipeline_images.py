@@ -175,3 +175,19 @@ def test_the_run_report_shows_image_counts(tmp_path: Path, server: LoopbackServe
     result = CliRunner().invoke(app, ["run", "--mirror", str(tmp_path / "m"), "--no-commit"])
     assert result.exit_code == 0, result.output
     assert "images: 8 localised" in result.output
+
+
+def test_recorded_bbc_pages_have_every_image_url_proxied(
+    tmp_path: Path, recorded_server: LoopbackServer
+) -> None:
+    root = make_mirror(tmp_path / "m", [SourceSpec("BBC", "bbc", recorded_server.url("/feed/bbc"),
+                                                    "page")], images="proxy", max_new_per_source=3)
+    report = run(load_config(root), RunOptions(commit=False))
+    bodies = [p.read_text(encoding="utf-8").split("\n", 4)[4]
+              for p in (root / "articles").rglob("*.md") if p.name != "README.md"]
+    urls = [u for body in bodies for node in LexborHTMLParser(body).css("img, source")
+            for u in [node.attrs.get("src") or "", *(c.strip().split(" ")[0] for c in
+                      (node.attrs.get("srcset") or "").split(", "))] if u]
+    assert report.counters["images/proxied"] >= 3
+    assert any("ichef.bbci.co.uk" in u for u in urls)
+    assert all(u.startswith("https://images.weserv.nl/?url=") for u in urls), urls
