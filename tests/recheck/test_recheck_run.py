@@ -367,3 +367,19 @@ def test_changes_feed_links_to_the_site_page(story: Story, feed: str, href: str)
     links = {link.get("href") for link in root.iter(f"{ATOM}link")
              if link.get("rel") == "alternate"}
     assert href in links and (story.root / feed).parent.joinpath(href).resolve().is_file()
+
+
+def test_redirect_up_to_a_listing_that_shows_the_headline_is_no_edit(
+    served: tuple[LoopbackServer, Config],
+) -> None:
+    server, config = served
+    server.routes[ARTICLE_PATH] = redirect_route(server.origin + "/news")  # type: ignore[index]
+    listing = "".join(f"<p><a href='/news/{i}'>{t}</a>：{t}。</p>" for i, t in enumerate(
+        ["洪水过后的城市", "美国总统今天会见了来访的外国领导人，双方讨论了贸易问题",
+         "欧洲多国举行选举，投票率创下新高，选民关心物价和移民问题", "科学家发现新的治疗方法"]))
+    server.routes["/news"] = Route(  # type: ignore[index]
+        f"<html><body><article><h1>国际新闻</h1>{listing}</article></body></html>".encode())
+    report = run_at(config, T0 + 2 * HOUR_MS, recheck_all=True)
+    record = only_record(config.root)
+    assert report.counters["recheck/failed"] == 1
+    assert (record.revisions, record.deleted_ms) == ((), None)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from newsmirror.clean.sanitize import sanitize_html, text_length
+from newsmirror.clean.urls import canonical_url
 from newsmirror.config import Source
 from newsmirror.errors import ExtractError, FetchError, HTTPStatusError
 from newsmirror.extract import clean_feed_content, extract_article, feed_item_body
@@ -21,11 +22,14 @@ from newsmirror.recheck.compare import (
     is_gone_redirect,
     is_same_title,
     page_baseline,
+    text_similarity,
 )
 from newsmirror.store.index import ArchiveIndex
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 GONE_STATUSES = frozenset({404, 410})
+# After a redirect, a "new version" sharing less text than this is another page, not an edit.
+MIN_REDIRECTED_SIMILARITY = 0.5
 EXTRACTION_KEY = "recheck/extraction"
 RecheckKind = Literal["unchanged", "edited", "deleted", "failed"]
 
@@ -108,7 +112,12 @@ async def recheck_article(
         return RecheckResult(record, "failed", f"article body empty or nearly so: {record.url}")
     fresh_version = RecheckResult(record, "edited", title=extracted.title or "", body_html=body,
                                   validators=fresh, base_url=result.final_url)
-    return compare_versions(stored, fresh_version)
+    judged = compare_versions(stored, fresh_version)
+    redirected = canonical_url(result.final_url) != canonical_url(record.url)
+    if judged.kind == "edited" and redirected and \
+            text_similarity(stored.body_html, body) < MIN_REDIRECTED_SIMILARITY:
+        return RecheckResult(record, "failed", f"redirected to another page: {result.final_url}")
+    return judged
 
 
 def compare_versions(stored: StoredState, fresh: RecheckResult) -> RecheckResult:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from difflib import SequenceMatcher
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -38,6 +39,7 @@ _ROTATING_HEADING = re.compile(
     re.IGNORECASE,
 )
 _HEADING_MAX_CHARS = 24
+SIMILARITY_CHARS = 3000
 
 
 def page_baseline(extraction: str, title: str, text: str) -> str:
@@ -99,6 +101,12 @@ def _visible_text(page_html: str) -> str:
 
 def _squeezed(text: str) -> str:
     return "".join(text.split()).lower()
+
+
+def text_similarity(old_html: str, new_html: str) -> float:
+    """0 to 1: how much of two bodies' text is the same, in order (first 3,000 characters)."""
+    old, new = plain_text(old_html)[:SIMILARITY_CHARS], plain_text(new_html)[:SIMILARITY_CHARS]
+    return SequenceMatcher(None, old, new, autojunk=False).ratio()
 
 
 def is_same_title(old: str, new: str) -> bool:
