@@ -156,7 +156,7 @@ def print_report(report: RunReport) -> None:
     for s in report.sources:
         for failure in s.failures:
             out.print(f"  [yellow]{s.name}[/]: {failure.message}", highlight=False)
-    if report.counters["recheck/checked"]:
+    if report.counters["recheck/checked"] or report.counters["recheck/edited"]:
         kinds = ("unchanged", "edited", "deleted", "failed")
         counts = ", ".join(f"{report.counters[f'recheck/{k}']} {k}" for k in kinds
                            if report.counters[f"recheck/{k}"])
