@@ -159,3 +159,17 @@ def test_an_image_already_on_the_proxy_is_not_proxied_twice() -> None:
     proxied = "https://images.weserv.nl/?url=static.dw.com/image/71588384_303.jpg"
     html = f'<img src="{proxied}" srcset="{proxied} 1x">'
     assert attrs(rewrite_images(html, PROXY).html) == [{"src": proxied, "srcset": f"{proxied} 1x"}]
+
+
+@pytest.mark.parametrize(
+    "html",
+    ['<p>a<img src="https://i.test/p.gif" width="1" height="1">b</p>',
+     '<picture><source srcset="https://i.test/a.webp"><img width="1" height="1" '
+     'src="https://i.test/p.gif"></picture><p>b</p>'],
+    ids=["pixel", "pixel-in-picture"],
+)
+@pytest.mark.parametrize("policy", [PROXY, LOCAL, ORIGINAL], ids=["proxy", "local", "original"])
+def test_tracking_pixels_are_removed_in_every_mode(html: str, policy: ImagePolicy) -> None:
+    rewrite = rewrite_images(html, policy)
+    assert "<img" not in rewrite.html and "<picture" not in rewrite.html
+    assert rewrite.counts["images/removed"] == 1

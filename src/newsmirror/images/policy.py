@@ -48,7 +48,6 @@ ARTICLE_TO_ROOT = "../../../../"
 MEDIA_DIR = "media"
 FALLBACK_ATTRIBUTE = "data-fallback"
 LOCALISE_ATTRIBUTE = "data-localise"
-_WANTED = "data-newsmirror-wanted"  # internal, removed before the HTML leaves this module
 _IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
 # Kept as they are when a URL goes into a query value; everything else (&, #, %, +, the comma
 # that would split a srcset candidate, …) is percent-encoded.
@@ -168,9 +167,14 @@ def rewrite_images(
     if "<img" not in html and "<source" not in html:
         return ImageRewrite(html, counts)
     parser = LexborHTMLParser(html)
-    for img in parser.css("img"):
-        _rewrite_img(img, policy, local_paths or {}, counts)
-        _mark_for_retry(img, policy, retry_urls)
+    unwanted = [img for img in parser.css("img")
+                if not _rewrite_img(img, policy, local_paths or {}, retry_urls, counts)]
+    for img in unwanted:  # removed after the walk: no node is used once freed
+        img.decompose()
+        counts["images/removed"] += 1
+    for picture in parser.css("picture"):
+        if picture.css_first("img") is None:
+            picture.decompose()
     for source in parser.css("source"):
         _rewrite_source(source, policy)
     for link in parser.css("a"):
@@ -180,34 +184,30 @@ def rewrite_images(
 
 
 def _rewrite_img(
-    img: LexborNode, policy: ImagePolicy, local_paths: Mapping[str, str], counts: Counter[str]
-) -> None:
-    if is_tiny_image(img) or download_candidate(img, policy.max_width_px) is None:
-        _remove_picture_or_img(img)
-        counts["images/removed"] += 1
-        return
+    img: LexborNode,
+    policy: ImagePolicy,
+    local_paths: Mapping[str, str],
+    retry_urls: Collection[str],
+    counts: Counter[str],
+) -> bool:
+    """Point one image where ``policy`` says; False when it is no image at all (to remove)."""
+    wanted = download_candidate(img, policy.max_width_px)
+    if is_tiny_image(img) or wanted is None:
+        return False
     if is_placeholder_src(img.attrs.get("src")):
-        img.attrs["src"] = download_candidate(img, policy.max_width_px) or ""
+        img.attrs["src"] = wanted
     if policy.mode == "original" or (policy.mode == "proxy" and not policy.proxies):
-        return
-    wanted = download_candidate(img, policy.max_width_px) or ""
+        return True
     local = local_paths.get(wanted)
     if policy.mode == "local" and local is not None:
         point_at_local(img, ARTICLE_TO_ROOT + local)
         counts["images/localised"] += 1
-        return
-    img.attrs[_WANTED] = wanted
+        return True
     _point_at_proxy(img, policy.proxies)
-    counts["images/proxied"] += 1
-
-
-def _mark_for_retry(img: LexborNode, policy: ImagePolicy, retry_urls: Collection[str]) -> None:
-    wanted = img.attrs.get(_WANTED)
-    if wanted is None:
-        return
-    del img.attrs[_WANTED]
     if policy.mode == "local" and wanted in retry_urls:
         img.attrs[LOCALISE_ATTRIBUTE] = wanted
+    counts["images/proxied"] += 1
+    return True
 
 
 def point_at_local(img: LexborNode, path: str) -> None:
@@ -266,14 +266,6 @@ def _unwrap_zoom_link(link: LexborNode, policy: ImagePolicy) -> None:
         return
     if link.css("img") and not (link.text(strip=True) or ""):
         link.unwrap()
-
-
-def _remove_picture_or_img(img: LexborNode) -> None:
-    parent = img.parent
-    if parent is not None and parent.tag == "picture":
-        parent.decompose()
-    else:
-        img.decompose()
 
 
 def _is_http(url: str) -> bool:
