@@ -168,3 +168,19 @@ def test_index_records_every_article_with_its_path(recorded_mirror: Path) -> Non
     assert len(records) == report.new_count
     assert all((recorded_mirror / r.path).is_file() for r in records)
     assert len({r.path for r in records}) == len(records)
+
+
+def test_items_over_the_per_run_cap_wait_for_the_next_run_even_behind_a_304(
+    tmp_path: Path,
+) -> None:
+    text = "这是一篇足够长的测试文章正文，用来检查每次运行的新文章上限不会让多出的文章丢失。"
+    routes = {"/feed.xml": rss(*[(f"第{i}篇", f"/a/story-{i}", "Mon, 02 Mar 2026 08:00:00 GMT")
+                                 for i in range(3)])}
+    routes.update({f"/a/story-{i}": page(f"第{i}篇", text) for i in range(3)})
+    with LoopbackServer(routes) as server:
+        root = make_mirror(tmp_path / "m", [SourceSpec("S", "s", server.url("/feed.xml"), "page")],
+                           max_new_per_source=2)
+        assert run(load_config(root)).new_count == 2
+        second = run(load_config(root))
+    assert second.new_count == 1
+    assert len(article_files(root)) == 3

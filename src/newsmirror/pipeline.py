@@ -24,7 +24,7 @@ from newsmirror.config import Config, Source
 from newsmirror.errors import ConfigError, MirrorError, NoContentError, NotHTML
 from newsmirror.extract import clean_feed_content, extract_article, feed_item_body
 from newsmirror.feeds import parse_feed
-from newsmirror.fetch import FetchPolicy, Fetcher, decode_text
+from newsmirror.fetch import FetchPolicy, Fetcher, decode_text, limit_html_depth
 from newsmirror.models import (
     ArticleRecord,
     ExtractedArticle,
@@ -80,8 +80,8 @@ from newsmirror.store.files import (
     write_atomic,
 )
 from newsmirror.store.index import ArchiveIndex
-from newsmirror.store.lock import hold_run_lock
 from newsmirror.store.search import SearchHit, SearchIndex
+from newsmirror.store.lock import hold_run_lock
 
 log = logging.getLogger(__name__)
 
@@ -327,7 +327,12 @@ def _new_entries(
             context.index.clear_pending(source.slug, entry.link)
             continue
         todo.append(entry)
-    return todo[: context.config.mirror.max_new_per_source]
+    cap = context.config.mirror.max_new_per_source
+    for waiting in todo[cap:]:
+        # Over this run's cap: queued like a failed item, so a feed that answers
+        # 304 next time (its validators are saved below) cannot lose them.
+        context.index.mark_pending(source.slug, waiting, "waiting: over max_new_per_source")
+    return todo[:cap]
 
 
 async def localise_pending_images(context: _RunContext, sources: list[Source]) -> None:
@@ -391,7 +396,7 @@ async def _article_body(
     if source.fulltext != "page":
         body = feed_item_body(entry, require_full=source.fulltext == "auto")
         if body:
-            cleaned = await asyncio.to_thread(clean_feed_content, body, entry.link)
+            cleaned = await asyncio.to_thread(clean_feed_content, limit_html_depth(body), entry.link)
             return ExtractedArticle(body_html=cleaned, method="feed"), entry.link
         if source.fulltext == "feed":
             raise NoContentError(f"feed item has no content: {entry.link}", url=entry.link)
@@ -400,7 +405,7 @@ async def _article_body(
     if media_type not in HTML_TYPES:
         raise NotHTML(f"not an HTML page: {entry.link} ({media_type})", url=entry.link)
     page = Page(url=entry.link, final_url=result.final_url,
-                html=decode_text(result.body, result.charset))
+                html=limit_html_depth(decode_text(result.body, result.charset)))
     extracted = await asyncio.to_thread(extract_article, page)
     return extracted, result.final_url
 
