@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 
 from newsmirror.errors import FeedError
-from newsmirror.fetch.response import as_utf8_document
+from newsmirror.fetch.response import as_utf8_document, limit_html_depth
 from newsmirror.models import FeedEntry, ParsedFeed
 
 _TAG = re.compile(r"<[^>]*>")
@@ -80,7 +80,7 @@ def _entry(raw: Any, feed_url: str) -> FeedEntry | None:
         published_ms=_epoch_ms(dict.get(raw, "published_parsed") or dict.get(raw, "updated_parsed")),
         updated_ms=_epoch_ms(dict.get(raw, "updated_parsed")),
         content_html=_full_content(raw),
-        summary_html=(raw.get("summary") or None),
+        summary_html=limit_html_depth(raw.get("summary") or "") or None,
     )
 
 
@@ -88,7 +88,7 @@ def _full_content(raw: Any) -> str | None:
     contents = raw.get("content") or []
     htmls = [c.get("value", "") for c in contents if "html" in (c.get("type") or "")]
     texts = [c.get("value", "") for c in contents]
-    best = max(htmls or texts or [""], key=len)
+    best = limit_html_depth(max(htmls or texts or [""], key=len))
     return best or None
 
 

@@ -396,7 +396,7 @@ async def _article_body(
     if source.fulltext != "page":
         body = feed_item_body(entry, require_full=source.fulltext == "auto")
         if body:
-            cleaned = await asyncio.to_thread(clean_feed_content, limit_html_depth(body), entry.link)
+            cleaned = await asyncio.to_thread(clean_feed_content, body, entry.link)
             return ExtractedArticle(body_html=cleaned, method="feed"), entry.link
         if source.fulltext == "feed":
             raise NoContentError(f"feed item has no content: {entry.link}", url=entry.link)

@@ -175,3 +175,62 @@ def _charset_param(params: str) -> str | None:
         if key.strip().lower() == "charset" and value.strip():
             return value.strip().strip("\"'")
     return None
+
+
+# Browsers stop nesting at 512 (Chromium's HTML parser); HTML parsers that follow
+# the standard spend time proportional to the depth on every tag, so a page of
+# 100,000 nested elements takes them minutes.  Deeper tags are dropped, text kept.
+MAX_HTML_DEPTH = 512
+_TOKEN = re.compile(
+    r"<!--.*?(?:-->|\Z)"                                    # comment
+    r"|<(script|style|textarea|title|xmp|noscript|iframe|noembed|noframes)\b[^<>]*>"
+    r".*?(?:</\1\s*>|\Z)"                                   # raw text element, whole
+    r"|<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^<>]*>",               # start or end tag
+    re.DOTALL | re.IGNORECASE,
+)
+# Elements that do not nest the next tag inside them in practice: void elements, and
+# those whose end tag is optional (an unclosed <p> or <li> must not count as depth).
+_FLAT_ELEMENTS = frozenset(
+    "area base br col embed hr img input link meta param source track wbr "
+    "p li dt dd option optgroup tr td th thead tbody tfoot colgroup caption rb rt rp rtc "
+    "html head body".split()
+)
+
+
+def limit_html_depth(html: str, max_depth: int = MAX_HTML_DEPTH) -> str:
+    """``html`` with the tags that nest deeper than ``max_depth`` removed (text stays).
+
+    Linear in the length of the text; returns ``html`` itself when nothing is deep.
+    """
+    if html.count("<") <= max_depth:
+        return html
+    open_counts: dict[str, int] = {}
+    dropped: dict[str, int] = {}
+    depth = 0
+    pieces: list[str] = []
+    last = 0
+    for token in _TOKEN.finditer(html):
+        closing, name = token.group(2), (token.group(3) or "").lower()
+        if not name or name in _FLAT_ELEMENTS or token.group(0).endswith("/>"):
+            continue
+        if closing:
+            if dropped.get(name):
+                dropped[name] -= 1
+            elif open_counts.get(name):
+                open_counts[name] -= 1
+                depth -= 1
+                continue
+            else:
+                continue
+        elif depth < max_depth:
+            open_counts[name] = open_counts.get(name, 0) + 1
+            depth += 1
+            continue
+        else:
+            dropped[name] = dropped.get(name, 0) + 1
+        pieces.append(html[last:token.start()])
+        last = token.end()
+    if not pieces:
+        return html
+    pieces.append(html[last:])
+    return "".join(pieces)
