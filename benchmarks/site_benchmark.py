@@ -127,7 +127,7 @@ def child_search(root: Path) -> None:
     search.sync(records, read_body)
     again = time.perf_counter() - started
     queries = {}
-    for query in ("普京", "台湾", "火災", "习近平 反腐"):
+    for query in ("台湾", "北京", "中國", "习近平 反腐"):
         started = time.perf_counter()
         hits = search.search(query, limit=20)
         queries[query] = {"ms": round((time.perf_counter() - started) * 1000, 1), "hits": len(hits)}
