@@ -41,6 +41,8 @@ SEARCH_FILENAME = "search.sqlite"
 TERMS_VERSION = "bigram-t2s-1"
 PASSAGE_CONTEXT_CHARS = 40
 TITLE_WEIGHT = 4.0
+# After this many changes in one sync, the FTS segments are merged (faster queries).
+OPTIMIZE_AFTER_CHANGES = 500
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
 _WORD = re.compile(r"\w+")
 _BLOCK_TAG = re.compile(
@@ -199,6 +201,8 @@ class SearchIndex:
             for article_id in known:
                 self._remove(article_id)
                 changed += 1
+            if changed >= OPTIMIZE_AFTER_CHANGES:
+                self.connection.execute("INSERT INTO terms (terms) VALUES ('optimize')")
         return changed
 
     def _add(self, record: ArticleRecord, fingerprint: str, text: str) -> None:
