@@ -104,3 +104,14 @@ def test_page_follows_the_reader_color_scheme(served_site, browser, scheme: str,
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
     assert (sum(rgb[:3]) < 3 * 128) == dark, rgb
+
+
+def test_site_opened_from_disk_is_styled_and_links_work(served_site, browser) -> None:
+    browser.get((served_site.root / "index.html").as_uri())
+    max_width = browser.execute_script("return getComputedStyle(document.querySelector('main'))"
+                                       ".maxWidth")
+    browser.find_element(By.CSS_SELECTOR, "section.source h2 a").click()
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert (max_width != "none", browser.current_url.endswith("/index.html"),
+            browser.find_elements(By.CSS_SELECTOR, "ol.articles li") != [], errors) == (
+        True, True, True, [])

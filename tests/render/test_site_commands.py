@@ -78,3 +78,17 @@ def test_quiet_run_leaves_the_site_alone(recorded_mirror: Path) -> None:
     run(config, RunOptions())
     second = run(config, RunOptions())
     assert (second.commit, second.counters["site/pages_written"]) == (None, 0)
+
+
+def test_second_run_commits_no_page_of_earlier_articles(tmp_path: Path, recorded_server) -> None:
+    origin = recorded_server.origin
+    root = make_mirror(tmp_path / "mirror", [
+        SourceSpec("德国之声", "dw", origin + "/feed/dw", "feed"),
+        SourceSpec("纽约时报", "nyt", origin + "/feed/nyt", "feed")], max_new_per_source=5)
+    config = load_config(root)
+    first = run(config, RunOptions())
+    second = run(config, RunOptions())
+    earlier = {f"docs/{article_page_path(a)}" for s in first.sources for a in s.new_articles}
+    changed = set(git(root, "show", "--name-only", "--format=", second.commit or "").split())
+    assert (second.new_count > 0, earlier & changed) == (True, set())
+    assert {"docs/index.html", "docs/dw/index.html"} <= changed
