@@ -6,6 +6,8 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from newsmirror.models import ArticleRecord
 from newsmirror.store.search import SearchIndex, html_to_text, match_expression
@@ -128,3 +130,24 @@ def test_empty_query_has_no_expression() -> None:
 
 def test_html_to_text_keeps_paragraph_breaks() -> None:
     assert html_to_text("<p>一&amp;二</p><p>三<b>四</b></p>") == "一&二\n三四"
+
+
+_HAN_SAMPLE = "普京台湾火灾北京中国香港人民政府新闻"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(st.text(alphabet=_HAN_SAMPLE + "，。 a", min_size=1, max_size=30),
+                      min_size=1, max_size=6),
+       query=st.text(alphabet=_HAN_SAMPLE, min_size=1, max_size=3))
+def test_search_finds_exactly_the_articles_containing_the_query(
+    tmp_path_factory: pytest.TempPathFactory, texts: list[str], query: str
+) -> None:
+    search = SearchIndex.open(tmp_path_factory.mktemp("search"))
+    records = [dataclasses.replace(record("putin", n), id=f"a{n}", title="无")
+               for n in range(len(texts))]
+    search.sync(records, lambda r: f"<p>{texts[int(r.id[1:])]}</p>")
+    try:
+        expected = {f"a{n}" for n, text in enumerate(texts) if query in text}
+        assert {hit.id for hit in search.search(query, limit=100)} == expected
+    finally:
+        search.close()
