@@ -537,5 +537,6 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-__all__ = ["RunOptions", "commit_message", "mirror_source", "publish", "publish_to_remotes",
-           "record_health", "render_outputs", "run", "run_async"]
+__all__ = ["RunOptions", "build_site_after_run", "build_site_now", "commit_message",
+           "mirror_source", "publish", "publish_to_remotes", "read_article_body",
+           "record_health", "render_outputs", "run", "run_async", "search_archive"]
