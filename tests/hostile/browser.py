@@ -12,11 +12,12 @@ import tempfile
 from pathlib import Path
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, UnexpectedAlertPresentException
 from selenium.webdriver.chrome.service import Service
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
+MAX_DIALOGS = 20  # a page that keeps opening dialogs has shown enough
 _RECORD_DIALOGS = """
 window.__dialogs = [];
 for (const name of ["alert", "confirm", "prompt", "print"]) {
@@ -44,14 +45,38 @@ def start_chromium(profile: Path) -> webdriver.Chrome:
 def dialogs_opened(driver: webdriver.Chrome, page: Path) -> list[str]:
     """Load ``page`` and list the dialogs its scripts opened (empty: no script ran)."""
     driver.get(page.as_uri())
-    opened: list[str] = []
-    try:
-        alert = driver.switch_to.alert
-        opened.append(f"open dialog: {alert.text}")
+    opened = _dismiss_dialogs(driver)
+    while len(opened) < MAX_DIALOGS:
+        try:
+            opened += driver.execute_script(
+                "return window.__dialogs || ['no recorder: the page was replaced'];")
+            break
+        except UnexpectedAlertPresentException:
+            opened += _dismiss_dialogs(driver)
+    if opened:
+        _leave_page(driver)
+    return opened
+
+
+def _leave_page(driver: webdriver.Chrome) -> None:
+    """Go to a blank page, so that a page still opening dialogs cannot disturb the next."""
+    for _ in range(MAX_DIALOGS):
+        try:
+            driver.get("about:blank")
+            return
+        except UnexpectedAlertPresentException:
+            _dismiss_dialogs(driver)
+
+
+def _dismiss_dialogs(driver: webdriver.Chrome) -> list[str]:
+    opened = []
+    for _ in range(MAX_DIALOGS):
+        try:
+            alert = driver.switch_to.alert
+        except NoAlertPresentException:
+            break
+        opened.append(f"dialog: {alert.text}")
         alert.dismiss()
-    except NoAlertPresentException:
-        pass
-    opened += driver.execute_script("return window.__dialogs || ['no recorder: page replaced'];")
     return opened
 
 
