@@ -43,7 +43,7 @@ def relative_link(from_file: str, to_file: str) -> str:
 def render_source_list(name: str, records: Sequence[ArticleRecord], tz: ZoneInfo) -> str:
     """``lists/{name}.md``: the name, ``------``, then ``M-D [title](link)`` newest first."""
     here = list_path(name)
-    lines = [name, "------", ""]
+    lines = [escape_link_text(name), "------", ""]
     for record in records:
         link = escape_link_url(relative_link(here, record.path))
         lines.append(f"{month_day(record.published_ms, tz)} [{escape_link_text(record.title)}]({link})")
@@ -56,7 +56,7 @@ def render_month_readme(
 ) -> str:
     """The README.md a git host shows under a month folder's file list."""
     year, month = folder.split("/")[2:4]
-    lines = [f"# {source_name} {year}-{month}", ""]
+    lines = [f"# {escape_link_text(source_name)} {year}-{month}", ""]
     for record in records:
         name = record.path.rsplit("/", 1)[1]
         marks = " （原文已删除）" if record.deleted_ms else ""
