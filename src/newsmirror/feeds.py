@@ -68,9 +68,9 @@ def _entry(raw: Any, feed_url: str) -> FeedEntry | None:
         link = guid
     if not link:
         return None
-    link = urljoin(feed_url, link)
-    if urlsplit(link).scheme not in ("http", "https"):
-        return None  # javascript:, data:, file: ... never become an article link
+    link = _http_link(feed_url, link)
+    if link is None:
+        return None  # javascript:, data:, file:, unparseable ... never become an article link
     return FeedEntry(
         link=link,
         title=_plain_text(raw.get("title", "")),
@@ -82,6 +82,19 @@ def _entry(raw: Any, feed_url: str) -> FeedEntry | None:
         content_html=_full_content(raw),
         summary_html=limit_html_depth(raw.get("summary") or "") or None,
     )
+
+
+def _http_link(feed_url: str, link: str) -> str | None:
+    """``link`` made absolute, if it is an http(s) URL with a host that parses."""
+    try:
+        absolute = urljoin(feed_url, link)
+        parts = urlsplit(absolute)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return absolute
 
 
 def _full_content(raw: Any) -> str | None:

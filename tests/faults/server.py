@@ -171,6 +171,8 @@ BEHAVIOURS: dict[str, Behaviour] = {
     "redirect-loop-2": _redirect("/redirect-loop"),
     "redirect-to-metadata": _redirect("http://169.254.169.254/latest/meta-data/"),
     "redirect-to-private": _redirect("http://10.0.0.1/admin"),
+    "redirect-to-invalid-url": _redirect("http://[oops/feed"),
+    "redirect-to-bad-port": _redirect("http://news.invalid:port/feed"),
     "endless-chunked": _endless_chunked,
     "gzip-bomb": _bomb("gzip", gzip_bomb),
     "brotli-bomb": _bomb("br", brotli_bomb),

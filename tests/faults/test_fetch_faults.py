@@ -58,6 +58,8 @@ FAULTS = [
     ("redirect-loop", FetchError, "redirect loop"),
     ("redirect-to-metadata", BlockedAddressError, "private address refused"),
     ("redirect-to-private", BlockedAddressError, "private address refused"),
+    ("redirect-to-invalid-url", FetchError, "invalid redirect"),
+    ("redirect-to-bad-port", FetchError, "Invalid port"),
     ("endless-chunked", ResponseTooLarge, "response too large"),
     ("gzip-bomb", ResponseTooLarge, "response too large"),
     ("brotli-bomb", ResponseTooLarge, "response too large"),

@@ -20,6 +20,7 @@ TRANSPORT_FAULTS = [
     ("status-429-retry-after", "HTTP 429"),
     ("redirect-loop", "redirect loop"),
     ("redirect-to-metadata", "private address refused"),
+    ("redirect-to-invalid-url", "invalid redirect"),
     ("endless-chunked", "response too large"),
     ("gzip-bomb", "response too large"),
     ("brotli-bomb", "response too large"),

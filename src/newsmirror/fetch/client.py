@@ -182,7 +182,7 @@ class Fetcher:
             )
             if status in (301, 302, 303, 307, 308) and "location" in response_headers:
                 seen.append(current)
-                current = urljoin(current, response_headers["location"])
+                current = _redirect_target(url, current, response_headers["location"])
                 if current in seen:
                     raise FetchError(f"redirect loop: {url} (back to {current})", url=url)
                 if len(seen) > MAX_REDIRECTS:
@@ -279,7 +279,12 @@ class Fetcher:
             return response.status_code, response.headers, bytes(body)
 
     def _check_url(self, url: str, *, original: str) -> None:
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+        except ValueError as exc:
+            raise FetchError(f"invalid URL: {_label(original, url)} ({exc})", url=original) \
+                from exc
         if parts.scheme not in ("http", "https"):
             raise FetchError(f"not an http(s) URL: {_label(original, url)}", url=original)
         host = parts.hostname
@@ -296,6 +301,16 @@ class _Retryable(Exception):
         super().__init__(str(error))
         self.error = error
         self.retry_after_s = retry_after_s
+
+
+def _redirect_target(original: str, current: str, location: str) -> str:
+    try:
+        return urljoin(current, location)
+    except ValueError as exc:
+        raise FetchError(
+            f"invalid redirect: {_label(original, current)} (Location {location[:200]!r})",
+            url=original,
+        ) from exc
 
 
 def _label(original: str, current: str) -> str:
