@@ -62,7 +62,8 @@ def test_depth_cap_keeps_the_text_and_bounds_the_depth(depth: int, tag: str, tex
     assert body.css_first(" > ".join(["*"] * (64 + 3))) is None  # html > body > 64 kept
 
 
-@given(st.binary(max_size=3000), st.sampled_from([None, "utf-8", "gbk", "big5", "latin-1", "bogus"]))
+@given(st.binary(max_size=3000),
+       st.sampled_from([None, "utf-8", "gbk", "big5", "latin-1", "bogus"]))
 @FUZZ
 def test_any_bytes_decode_to_text(body: bytes, charset: str | None) -> None:
     assert isinstance(decode_text(body, charset), str)

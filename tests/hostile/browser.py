@@ -22,7 +22,10 @@ _RECORD_DIALOGS = """
 window.__dialogs = [];
 for (const name of ["alert", "confirm", "prompt", "print"]) {
   const original = window[name];
-  window[name] = function (...args) { window.__dialogs.push(name); return original.apply(this, args); };
+  window[name] = function (...args) {
+    window.__dialogs.push(name);
+    return original.apply(this, args);
+  };
 }
 """
 

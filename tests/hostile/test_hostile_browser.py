@@ -55,7 +55,7 @@ def test_no_page_of_the_mirrored_site_runs_hostile_script(
 def test_no_article_body_runs_script_on_its_own(
     chromium: webdriver.Chrome, hostile_mirror: HostileMirror, tmp_path: Path
 ) -> None:
-    """Bodies as bare documents too (no site template, no CSP), the way a Markdown view shows them."""
+    """Bodies as a bare document too (no site template), as a Markdown view shows them."""
     bodies = []
     for article in sorted((hostile_mirror.root / "articles").rglob("*.md")):
         if article.name != "README.md":
