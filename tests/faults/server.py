@@ -16,6 +16,7 @@ then works again).
 
 from __future__ import annotations
 
+import email.utils
 import socket
 import struct
 import threading
@@ -98,6 +99,12 @@ def _status(status: int, retry_after: str | None = None) -> Behaviour:
     return respond(f"status {status}".encode(), "text/plain", status, headers)
 
 
+def _retry_after_date(exchange: Exchange) -> None:
+    """503 with ``Retry-After`` as an HTTP date two seconds ahead."""
+    when = email.utils.formatdate(time.time() + 2, usegmt=True)
+    _status(503, when)(exchange)
+
+
 def _redirect(location: str) -> Behaviour:
     return respond(b"", "text/plain", 302, {"Location": location})
 
@@ -167,6 +174,7 @@ BEHAVIOURS: dict[str, Behaviour] = {
     "status-503-retry-after": _status(503, "1"),
     "status-429-retry-after": _status(429, "1"),
     "status-429-retry-after-too-long": _status(429, "86400"),
+    "status-503-retry-after-date": _retry_after_date,
     "redirect-loop": _redirect("/redirect-loop-2"),
     "redirect-loop-2": _redirect("/redirect-loop"),
     "redirect-to-metadata": _redirect("http://169.254.169.254/latest/meta-data/"),

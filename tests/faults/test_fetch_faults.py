@@ -98,11 +98,14 @@ def test_only_transient_faults_are_retried(
     assert fault_server.count(f"/{fault}") == attempts
 
 
-def test_retry_after_is_waited_for_before_the_retry(fault_server: FaultServer) -> None:
+@pytest.mark.parametrize("fault", ["status-429-retry-after", "status-503-retry-after-date"],
+                         ids=["seconds", "http-date"])
+def test_retry_after_is_waited_for_before_the_retry(fault_server: FaultServer, fault: str) -> None:
     started = time.monotonic()
     with pytest.raises(HTTPStatusError):
-        fetch(fault_server.url("/status-429-retry-after"))
-    assert time.monotonic() - started >= 1.0
+        fetch(fault_server.url(f"/{fault}"), policy=replace(POLICY, max_retry_after_s=3.0))
+    assert time.monotonic() - started >= 0.9
+    assert fault_server.count(f"/{fault}") == 2
 
 
 def test_body_shorter_than_its_content_length_is_cut_at_the_length(

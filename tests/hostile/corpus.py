@@ -127,4 +127,5 @@ HOSTILE_TITLES: tuple[str, ...] = (
     "[点我](javascript:alert(1)) 标题",
     "**粗体** _斜体_ `代码` | 表格 | ~~删除~~ # 标题 ![图](javascript:alert(1))",
     '"><svg onload=alert(1)>标题',
+    "&lt;img src=x onerror=alert(1)&gt;转义两次的标题",
 )
