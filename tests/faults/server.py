@@ -94,6 +94,16 @@ def _reset(exchange: Exchange) -> None:
     exchange.connection.close()
 
 
+def _not_http(exchange: Exchange) -> None:
+    """Bytes that are no HTTP response at all."""
+    exchange.send(b"SSH-2.0-OpenSSH_9.2\r\n\x00\xff garbage \xfe\r\n\r\n")
+
+
+def _close_silently(exchange: Exchange) -> None:
+    """Read the request, close without a byte of response."""
+    exchange.connection.close()
+
+
 def _status(status: int, retry_after: str | None = None) -> Behaviour:
     headers = {"Retry-After": retry_after} if retry_after else {}
     return respond(f"status {status}".encode(), "text/plain", status, headers)
@@ -169,6 +179,8 @@ BEHAVIOURS: dict[str, Behaviour] = {
     "slow-headers": _slow_headers,
     "stall-body": _stall_body,
     "reset": _reset,
+    "not-http": _not_http,
+    "close-silently": _close_silently,
     "status-500": _status(500),
     "status-502": _status(502),
     "status-503-retry-after": _status(503, "1"),

@@ -50,6 +50,8 @@ FAULTS = [
     ("slow-headers", FetchTimeout, "timed out"),
     ("stall-body", FetchTimeout, "timed out"),
     ("reset", FetchError, "network error"),
+    ("not-http", FetchError, "network error"),
+    ("close-silently", FetchError, "network error"),
     ("status-500", HTTPStatusError, "HTTP 500"),
     ("status-502", HTTPStatusError, "HTTP 502"),
     ("status-503-retry-after", HTTPStatusError, "HTTP 503"),

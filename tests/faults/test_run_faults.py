@@ -14,6 +14,7 @@ TRANSPORT_FAULTS = [
     ("slow-headers", "timed out"),
     ("stall-body", "timed out"),
     ("reset", "network error"),
+    ("not-http", "network error"),
     ("status-500", "HTTP 500"),
     ("status-502", "HTTP 502"),
     ("status-503-retry-after", "HTTP 503"),
