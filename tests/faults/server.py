@@ -115,6 +115,13 @@ def _retry_after_date(exchange: Exchange) -> None:
     _status(503, when)(exchange)
 
 
+def _slow_redirect_chain(exchange: Exchange) -> None:
+    """Each hop takes 0.6 s, then redirects to the next: no single hop is slow."""
+    hop = int(exchange.path.partition("?hop=")[2] or 0)
+    exchange.stall(0.6)
+    _redirect(f"/slow-redirect-chain?hop={hop + 1}")(exchange)
+
+
 def _redirect(location: str) -> Behaviour:
     return respond(b"", "text/plain", 302, {"Location": location})
 
@@ -188,6 +195,7 @@ BEHAVIOURS: dict[str, Behaviour] = {
     "status-429-retry-after-too-long": _status(429, "86400"),
     "status-503-retry-after-date": _retry_after_date,
     "redirect-loop": _redirect("/redirect-loop-2"),
+    "slow-redirect-chain": _slow_redirect_chain,
     "redirect-loop-2": _redirect("/redirect-loop"),
     "redirect-to-metadata": _redirect("http://169.254.169.254/latest/meta-data/"),
     "redirect-to-private": _redirect("http://10.0.0.1/admin"),

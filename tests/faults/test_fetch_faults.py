@@ -58,6 +58,7 @@ FAULTS = [
     ("status-429-retry-after", HTTPStatusError, "HTTP 429"),
     ("status-429-retry-after-too-long", HTTPStatusError, "HTTP 429"),
     ("redirect-loop", FetchError, "redirect loop"),
+    ("slow-redirect-chain", FetchTimeout, "timed out"),
     ("redirect-to-metadata", BlockedAddressError, "private address refused"),
     ("redirect-to-private", BlockedAddressError, "private address refused"),
     ("redirect-to-invalid-url", FetchError, "invalid redirect"),

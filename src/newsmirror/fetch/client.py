@@ -175,10 +175,13 @@ class Fetcher:
     ) -> FetchResult:
         seen: list[str] = []
         current = url
+        # One deadline for the attempt, every redirect hop included.
+        deadline = asyncio.get_running_loop().time() + self.policy.deadline_s
         while True:
             self._check_url(current, original=url)
             status, response_headers, body = await self._get_once(
-                current, headers, max_bytes or self.policy.max_bytes, original=url
+                current, headers, max_bytes or self.policy.max_bytes, original=url,
+                deadline=deadline,
             )
             if status in (301, 302, 303, 307, 308) and "location" in response_headers:
                 seen.append(current)
@@ -218,7 +221,8 @@ class Fetcher:
         )
 
     async def _get_once(
-        self, url: str, headers: dict[str, str], max_bytes: int, *, original: str
+        self, url: str, headers: dict[str, str], max_bytes: int, *, original: str,
+        deadline: float,
     ) -> tuple[int, httpx.Headers, bytes]:
         label = _label(original, url)
         host = urlsplit(url).hostname or ""
@@ -227,7 +231,7 @@ class Fetcher:
         )
         async with limit:
             try:
-                async with asyncio.timeout(self.policy.deadline_s):
+                async with asyncio.timeout_at(deadline):
                     return await self._stream_body(url, headers, max_bytes, original=original)
             except TimeoutError as exc:
                 error = FetchTimeout(
