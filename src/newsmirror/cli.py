@@ -299,7 +299,7 @@ def _read_page_source(source: str, url: str | None) -> tuple[str, str]:
     import asyncio
 
     from newsmirror.config import MirrorSettings
-    from newsmirror.fetch import FetchPolicy, Fetcher, decode_text
+    from newsmirror.fetch import FetchPolicy, Fetcher, decode_html
 
     if source.startswith(("http://", "https://")):
         async def fetch_page() -> tuple[str, str]:
@@ -307,16 +307,16 @@ def _read_page_source(source: str, url: str | None) -> tuple[str, str]:
             policy = FetchPolicy.from_settings(MirrorSettings())
             async with Fetcher(policy, trusted_hosts=frozenset({host})) as fetcher:
                 result = await fetcher.fetch(source, accept="text/html,application/xhtml+xml")
-            return url or result.final_url, decode_text(result.body, result.charset)
+            return url or result.final_url, decode_html(result.body, result.charset)
 
         return asyncio.run(fetch_page())
     from newsmirror.extract.metadata import read_page_address
 
     if source == "-":
-        html = decode_text(sys.stdin.buffer.read())
+        html = decode_html(sys.stdin.buffer.read())
         return url or read_page_address(html) or "about:blank", html
     try:
-        html = decode_text(Path(source).read_bytes())
+        html = decode_html(Path(source).read_bytes())
     except OSError as exc:
         raise ConfigError(f"cannot read page: {source} ({exc.strerror})") from exc
     return url or read_page_address(html) or Path(source).resolve().as_uri(), html

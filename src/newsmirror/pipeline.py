@@ -24,7 +24,7 @@ from newsmirror.config import Config, Source
 from newsmirror.errors import ConfigError, MirrorError, NoContentError, NotHTML
 from newsmirror.extract import clean_feed_content, extract_article, feed_item_body
 from newsmirror.feeds import parse_feed
-from newsmirror.fetch import FetchPolicy, Fetcher, decode_text, limit_html_depth
+from newsmirror.fetch import FetchPolicy, Fetcher, decode_html
 from newsmirror.models import (
     ArticleRecord,
     ExtractedArticle,
@@ -405,7 +405,7 @@ async def _article_body(
     if media_type not in HTML_TYPES:
         raise NotHTML(f"not an HTML page: {entry.link} ({media_type})", url=entry.link)
     page = Page(url=entry.link, final_url=result.final_url,
-                html=limit_html_depth(decode_text(result.body, result.charset)))
+                html=decode_html(result.body, result.charset))
     extracted = await asyncio.to_thread(extract_article, page)
     return extracted, result.final_url
 

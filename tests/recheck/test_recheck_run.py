@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,6 +33,7 @@ from tests.recheck.pages import (
     redirect_route,
     run_at,
 )
+from tests.faults.content import deeply_nested_page
 from tests.support.mirrors import SourceSpec, git, make_mirror
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -383,3 +386,16 @@ def test_redirect_up_to_a_listing_that_shows_the_headline_is_no_edit(
     record = only_record(config.root)
     assert report.counters["recheck/failed"] == 1
     assert (record.revisions, record.deleted_ms) == ((), None)
+
+
+def test_recheck_of_a_page_nested_100000_deep_finishes_quickly(
+    served: tuple[LoopbackServer, Config],
+) -> None:
+    server, config = served
+    server.routes[ARTICLE_PATH] = Route(deeply_nested_page(100_000))  # type: ignore[index]
+    started = time.monotonic()
+    report = run_at(config, T0 + 2 * HOUR_MS, recheck_all=True)
+    assert time.monotonic() - started < 60  # uncapped, extraction runs for minutes
+    assert report.counters["recheck/checked"] == 1
+    record = only_record(config.root)
+    assert parse_article_file((config.root / record.path).read_text(encoding="utf-8")).body_html

@@ -235,3 +235,8 @@ def limit_html_depth(html: str, max_depth: int = MAX_HTML_DEPTH) -> str:
         return html
     pieces.append(html[last:])
     return "".join(pieces)
+
+
+def decode_html(body: bytes, header_charset: str | None = None) -> str:
+    """An HTML page as text, charset resolved and nesting capped: what every reader of pages gets."""
+    return limit_html_depth(decode_text(body, header_charset))

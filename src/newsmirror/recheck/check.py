@@ -12,7 +12,7 @@ from newsmirror.clean.urls import canonical_url
 from newsmirror.config import Source
 from newsmirror.errors import ExtractError, FetchError, HTTPStatusError
 from newsmirror.extract import clean_feed_content, extract_article, feed_item_body
-from newsmirror.fetch import Fetcher, decode_text
+from newsmirror.fetch import Fetcher, decode_html
 from newsmirror.images import resolve_lazy_images
 from newsmirror.models import ArticleRecord, FeedEntry, Page, Validators
 from newsmirror.recheck.compare import (
@@ -90,7 +90,7 @@ async def recheck_article(
         return RecheckResult(record, "failed", str(exc))
     if result.not_modified:
         return RecheckResult(record, "unchanged", "not modified", validators=validators)
-    html = decode_text(result.body, result.charset)
+    html = decode_html(result.body, result.charset)
     if is_gone_redirect(record.url, result.final_url, html, record.title):
         return RecheckResult(record, "deleted", f"redirected to {result.final_url}")
     notice = deletion_notice(html)
