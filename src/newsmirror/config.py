@@ -62,6 +62,12 @@ class MirrorSettings:
     max_connections: int = _setting(16, "Concurrent requests in all.", minimum=1)
     connect_timeout_s: float = _setting(10.0, "Seconds to wait for a connection.", minimum=0.01)
     read_timeout_s: float = _setting(20.0, "Seconds to wait between bytes.", minimum=0.01)
+    run_deadline_s: float = _setting(
+        1800.0,
+        "Seconds a run may spend fetching; a source not finished by then is reported, and "
+        "its remaining items wait for the next run.",
+        minimum=1.0,
+    )
     request_deadline_s: float = _setting(
         60.0, "Seconds one request may take in all, body included.", minimum=0.01
     )

@@ -119,6 +119,10 @@ class _RunContext:
     media: MediaStore | None = None
     image_counts: Counter[str] = field(default_factory=Counter)
     sightings: list[FeedSighting] = field(default_factory=list)
+    deadline: float = float("inf")  # event-loop time when fetching must stop
+
+    def seconds_left(self) -> float:
+        return max(0.0, self.deadline - asyncio.get_running_loop().time())
 
     def progress(self, source: str, event: str) -> None:
         if self.options.progress is not None:
@@ -149,12 +153,16 @@ async def _run_locked(config: Config, options: RunOptions) -> RunReport:
         trusted = frozenset(_host(s.feed) for s in sources)
         policy = FetchPolicy.from_settings(config.mirror)
         async with Fetcher(policy, trusted_hosts=trusted) as fetcher:
-            context = _RunContext(config, index, fetcher, options, media=media)
+            deadline = asyncio.get_running_loop().time() + config.mirror.run_deadline_s
+            context = _RunContext(config, index, fetcher, options, media=media, deadline=deadline)
             await localise_pending_images(context, sources)
             report.sources = list(
                 await asyncio.gather(*(mirror_source(context, s) for s in sources))
             )
-            await recheck_articles(context, tuple(sources), report)
+            if context.seconds_left() > 0:
+                await recheck_articles(context, tuple(sources), report)
+            else:
+                report.notes.append("re-checks skipped: the run deadline was reached")
         for source_report in report.sources:
             report.count("articles/new", source_report.new)
             report.count("items/failed", source_report.failed)
@@ -265,15 +273,21 @@ async def mirror_source(context: _RunContext, source: Source) -> SourceReport:
     started = time.monotonic()
     context.progress(source.slug, "feed")
     try:
-        entries, validators = await _feed_entries(context, source)
+        async with asyncio.timeout(context.seconds_left()):
+            entries, validators = await _feed_entries(context, source)
     except MirrorError as exc:
         report.error = _failure(source, exc.url or source.feed, "feed", exc)
         log.error("source failed source=%s url=%s reason=%s", source.slug, source.feed, exc)
         entries, validators = [], None
+    except TimeoutError:
+        report.error = _deadline_failure(context, source, source.feed, waiting=0)
+        entries, validators = [], None
     todo = _new_entries(context, source, entries, report)
-    results = await asyncio.gather(*(_mirror_entry(context, source, e) for e in todo))
+    results = await _mirror_entries_before_deadline(context, source, todo)
     for entry, outcome in zip(todo, results, strict=True):
-        if isinstance(outcome, ArticleRecord):
+        if outcome is None:  # not finished when the run's deadline came: next run
+            context.index.mark_pending(source.slug, entry, "waiting: run deadline reached")
+        elif isinstance(outcome, ArticleRecord):
             report.new += 1
             report.new_articles.append(outcome)
             context.index.clear_pending(source.slug, entry.link)
@@ -281,6 +295,9 @@ async def mirror_source(context: _RunContext, source: Source) -> SourceReport:
             report.failed += 1
             report.failures.append(outcome)
             context.index.mark_pending(source.slug, entry, outcome.message)
+    waiting = results.count(None)
+    if waiting and report.error is None:
+        report.error = _deadline_failure(context, source, source.feed, waiting=waiting)
     if validators is not None and report.error is None:
         context.index.save_validators(source.feed, validators)
     report.seconds = time.monotonic() - started
@@ -288,6 +305,32 @@ async def mirror_source(context: _RunContext, source: Source) -> SourceReport:
              source.slug, report.new, report.unchanged, report.failed, report.seconds)
     context.progress(source.slug, "done")
     return report
+
+
+async def _mirror_entries_before_deadline(
+    context: _RunContext, source: Source, entries: list[FeedEntry]
+) -> list[ArticleRecord | ItemFailure | None]:
+    """Mirror entries concurrently; those unfinished at the run's deadline come back None.
+
+    An entry is cancelled only at an await, never between writing its file and
+    its index record, so cancelling leaves nothing half-done.
+    """
+    tasks = [asyncio.ensure_future(_mirror_entry(context, source, e)) for e in entries]
+    if not tasks:
+        return []
+    _, unfinished = await asyncio.wait(tasks, timeout=context.seconds_left())
+    for task in unfinished:
+        task.cancel()
+    await asyncio.gather(*unfinished, return_exceptions=True)
+    return [None if task in unfinished else task.result() for task in tasks]
+
+
+def _deadline_failure(context: _RunContext, source: Source, url: str, *, waiting: int) -> ItemFailure:
+    seconds = context.config.mirror.run_deadline_s
+    detail = f"{waiting} item(s) wait for the next run" if waiting else "feed not read"
+    log.error("run deadline reached source=%s url=%s waiting=%d", source.slug, url, waiting)
+    return ItemFailure(source=source.slug, url=url, stage="run", code="run.deadline",
+                       message=f"run deadline reached: {url} (after {seconds:g} s; {detail})")
 
 
 async def _feed_entries(
