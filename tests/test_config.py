@@ -47,12 +47,14 @@ def test_config_objects_are_frozen(tmp_path: Path) -> None:
         (SOURCE.replace('"BBC"', '"a/b"'), "sources[0].name"),
         (SOURCE.replace("https://", "file:///"), "sources[0].feed"),
         (SOURCE + SOURCE, "sources[1].slug"),
+        (SOURCE.replace('"bbc"', '"media"'), "sources[0].slug"),
+        (SOURCE.replace('"BBC"', '"Deleted"'), "sources[0].name"),
         ("[extra]\n" + SOURCE, "extra"),
         ("not toml = = =", "not valid TOML"),
     ],
     ids=["unknown-mirror-key", "below-minimum", "wrong-type", "bad-timezone", "int-for-bool",
          "missing-feed", "bad-choice", "unknown-source-key", "unsafe-slug", "unsafe-name",
-         "non-http-feed", "duplicate-slug", "unknown-table", "broken-toml"],
+         "non-http-feed", "duplicate-slug", "reserved-slug", "reserved-name", "unknown-table", "broken-toml"],
 )
 def test_bad_config_names_file_and_key(tmp_path: Path, text: str, key: str) -> None:
     with pytest.raises(ConfigError) as raised:

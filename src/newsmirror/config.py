@@ -29,6 +29,10 @@ from newsmirror.models import FulltextMode
 
 CONFIG_FILENAME = "newsmirror.toml"
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+# Folders of the static site that a source's folder would collide with.
+RESERVED_SLUGS = frozenset({"feeds", "media", "pagefind", "static"})
+# List files the mirror writes besides one per source (lists/deleted.md).
+RESERVED_NAMES = frozenset({"deleted", "readme"})
 ImageMode = Literal["proxy", "local", "original"]
 
 
@@ -260,6 +264,10 @@ def _check_sources(sources: tuple[Source, ...], path: Path) -> None:
             raise ConfigError(
                 f"{path}: {key}.slug: {source.slug!r} must be 1-32 characters of a-z, 0-9 and '-'"
             )
+        if source.slug in RESERVED_SLUGS:
+            raise ConfigError(f"{path}: {key}.slug: {source.slug!r} is reserved for the site")
+        if source.name.strip().casefold() in RESERVED_NAMES:
+            raise ConfigError(f"{path}: {key}.name: {source.name!r} is reserved for a list")
         if not source.feed.startswith(("http://", "https://")):
             raise ConfigError(f"{path}: {key}.feed: {source.feed!r} is not an http(s) URL")
         if not source.name.strip() or any(c in source.name for c in '/\\:*?"<>|\0') or (

@@ -79,8 +79,7 @@ def rfc3339(ms: int) -> str:
 def updated_ms(record: ArticleRecord) -> int:
     """When the article last changed as the archive knows it: published, edited or deleted."""
     times = [record.published_ms, *(r.seen_ms for r in record.revisions)]
-    if record.deleted_ms is not None:
-        times.append(record.deleted_ms)
+    times += [t for t in (record.edited_ms, record.deleted_ms) if t is not None]
     return max(times)
 
 

@@ -46,9 +46,19 @@ def render_source_list(name: str, records: Sequence[ArticleRecord], tz: ZoneInfo
     lines = [escape_link_text(name), "------", ""]
     for record in records:
         link = escape_link_url(relative_link(here, record.path))
-        lines.append(f"{month_day(record.published_ms, tz)} [{escape_link_text(record.title)}]({link})")
+        title = escape_link_text(record.title)
+        lines.append(f"{month_day(record.published_ms, tz)} [{title}]({link}){change_mark(record)}")
         lines.append("")
     return "\n".join(lines)
+
+
+def change_mark(record: ArticleRecord) -> str:
+    """What a list says after a title when the original was deleted or edited."""
+    if record.deleted_ms:
+        return " （原文已删除）"
+    if record.revisions:
+        return f" （已修改 {len(record.revisions)} 次）"
+    return ""
 
 
 def render_month_readme(
@@ -59,7 +69,7 @@ def render_month_readme(
     lines = [f"# {escape_link_text(source_name)} {year}-{month}", ""]
     for record in records:
         name = record.path.rsplit("/", 1)[1]
-        marks = " （原文已删除）" if record.deleted_ms else ""
+        marks = change_mark(record)
         when = datetime.fromtimestamp(record.published_ms / 1000, tz)
         lines.append(
             f"- {when:%m-%d %H:%M} [{escape_link_text(record.title)}]({escape_link_url(name)}){marks}"
@@ -87,5 +97,12 @@ def render_root_readme(summaries: Sequence[SourceSummary], tz: ZoneInfo, site_di
         )
         link = escape_link_url(list_path(summary.name))
         lines.append(f"| [{escape_link_text(summary.name)}]({link}) | {summary.count} | {when} |")
-    lines += ["", f"时间为 {tz.key}。", ""]
+    lines += [
+        "",
+        "原文被修改或删除的文章：[lists/deleted.md](lists/deleted.md)。"
+        "订阅（Atom）：[全部](feeds/all.xml)，[修改与删除](feeds/changes.xml)。",
+        "",
+        f"时间为 {tz.key}。",
+        "",
+    ]
     return "\n".join(lines)
