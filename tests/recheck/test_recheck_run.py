@@ -399,3 +399,27 @@ def test_recheck_of_a_page_nested_100000_deep_finishes_quickly(
     assert report.counters["recheck/checked"] == 1
     record = only_record(config.root)
     assert parse_article_file((config.root / record.path).read_text(encoding="utf-8")).body_html
+
+
+def test_kept_version_with_local_images_points_at_the_same_media_files(tmp_path: Path) -> None:
+    import io
+
+    from PIL import Image
+
+    png = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(png, "PNG")
+    with_image = article_route().body.replace(
+        b"</h1>", b'</h1><figure><img src="/pic.png" alt="x"></figure>')
+    routes = {"/feed": feed_route(), ARTICLE_PATH: Route(with_image),
+              "/pic.png": Route(png.getvalue(), "image/png")}
+    with LoopbackServer(routes) as server:
+        config = make_page_mirror(tmp_path / "mirror", server.origin, images="local")
+        run_at(config, T0)
+        server.routes[ARTICLE_PATH] = Route(with_image.replace(  # type: ignore[index]
+            PARAGRAPHS[2].encode(), EDITED[2].encode()))
+        run_at(config, T0 + 2 * HOUR_MS, recheck_all=True)
+    (kept,) = (config.root / "revisions").rglob("*.md")
+    body = parse_article_file(kept.read_text(encoding="utf-8")).body_html
+    src = body.split('src="', 1)[1].split('"', 1)[0]
+    assert "media/" in src
+    assert (kept.parent / src).resolve().is_file()

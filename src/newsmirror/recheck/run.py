@@ -14,6 +14,7 @@ from pathlib import Path
 from newsmirror.config import Config, Source
 from newsmirror.fetch import Fetcher
 from newsmirror.history import current_version_ms, revision_path
+from newsmirror.images import rebase_media_paths
 from newsmirror.models import ArticleRecord, Revision
 from newsmirror.recheck.check import (
     FeedSighting,
@@ -92,7 +93,9 @@ def _keep_previous_version(root: Path, result: RecheckResult, now_ms: int) -> Ar
     except FileNotFoundError:
         previous = None
     if previous is not None:
-        write_atomic(root / revision_path(record.path, current_version_ms(record)), previous)
+        # The copy sits deeper than the article: its local media/ paths are rebased.
+        kept_at = revision_path(record.path, current_version_ms(record))
+        write_atomic(root / kept_at, rebase_media_paths(previous, record.path, kept_at))
     text = render_article_file(
         ArticleFile(record.published_ms, result.title, record.url, result.body_html)
     )
