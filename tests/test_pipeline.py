@@ -184,3 +184,23 @@ def test_items_over_the_per_run_cap_wait_for_the_next_run_even_behind_a_304(
         second = run(load_config(root))
     assert second.new_count == 1
     assert len(article_files(root)) == 3
+
+
+def test_item_that_keeps_failing_is_given_up_after_the_attempt_limit(tmp_path: Path) -> None:
+    from newsmirror.pipeline import MAX_PENDING_ATTEMPTS
+
+    routes = {"/feed.xml": rss(("总是失败", "/a/always-broken", "Mon, 02 Mar 2026 08:00:00 GMT")),
+              "/a/always-broken": Route(b"<html><body></body></html>")}
+    with LoopbackServer(routes) as server:
+        root = make_mirror(tmp_path / "m", [SourceSpec("S", "s", server.url("/feed.xml"), "page")])
+        for _ in range(MAX_PENDING_ATTEMPTS):
+            assert run(load_config(root)).sources[0].failed == 1
+        server.requests.clear()
+        quiet = run(load_config(root))  # feed unchanged: nothing left to retry
+        routes["/feed.xml"] = rss(("总是失败", "/a/always-broken", "Mon, 02 Mar 2026 08:00:00 GMT"),
+                                  ("另一篇", "/a/another-one", "Mon, 02 Mar 2026 09:00:00 GMT"))
+        relisted = run(load_config(root))  # feed changed and lists it again
+    assert quiet.sources[0].failed == 0
+    assert relisted.sources[0].given_up == 1 and relisted.sources[0].failed == 1
+    assert relisted.counters["items/given_up"] == 1
+    assert not any(path == "/a/always-broken" for path, _ in server.requests)

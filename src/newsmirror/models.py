@@ -161,6 +161,7 @@ class SourceReport:
     new: int = 0
     unchanged: int = 0
     failed: int = 0
+    given_up: int = 0  # items that failed too often and are no longer tried
     seconds: float = 0.0
     error: ItemFailure | None = None
     failures: list[ItemFailure] = field(default_factory=list)

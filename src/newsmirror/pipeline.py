@@ -89,6 +89,7 @@ Progress = Callable[[str, str], None]
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+# An item that failed this many runs in a row is no longer fetched (until the cache is lost).
 MAX_PENDING_ATTEMPTS = 8
 MAX_IMAGE_RETRY_ARTICLES = 50  # articles whose failed images are retried per run
 
@@ -166,6 +167,7 @@ async def _run_locked(config: Config, options: RunOptions) -> RunReport:
         for source_report in report.sources:
             report.count("articles/new", source_report.new)
             report.count("items/failed", source_report.failed)
+            report.count("items/given_up", source_report.given_up)
         report.counters.update(context.image_counts)
         # Folders saved to by a killed earlier run are still marked dirty in the cache.
         render_outputs(config, index, context.touched_folders | index.dirty_folders())
@@ -286,7 +288,8 @@ async def mirror_source(context: _RunContext, source: Source) -> SourceReport:
     results = await _mirror_entries_before_deadline(context, source, todo)
     for entry, outcome in zip(todo, results, strict=True):
         if outcome is None:  # not finished when the run's deadline came: next run
-            context.index.mark_pending(source.slug, entry, "waiting: run deadline reached")
+            context.index.mark_pending(source.slug, entry, "waiting: run deadline reached",
+                                       failed=False)
         elif isinstance(outcome, ArticleRecord):
             report.new += 1
             report.new_articles.append(outcome)
@@ -356,7 +359,8 @@ def _new_entries(
     """Entries not mirrored yet (feed first, then earlier failures), at most the per-run cap."""
     seen_keys: set[str] = set()
     todo: list[FeedEntry] = []
-    for entry in [*entries, *context.index.pending_entries(source.slug)]:
+    index = context.index
+    for entry in [*entries, *index.pending_entries(source.slug, MAX_PENDING_ATTEMPTS)]:
         canonical = canonical_url(entry.link)
         if canonical in seen_keys or (entry.guid and entry.guid in seen_keys):
             continue
@@ -369,12 +373,18 @@ def _new_entries(
             report.unchanged += 1
             context.index.clear_pending(source.slug, entry.link)
             continue
+        if index.given_up(source.slug, entry.link, MAX_PENDING_ATTEMPTS):
+            log.info("item given up source=%s url=%s attempts=%d",
+                     source.slug, entry.link, MAX_PENDING_ATTEMPTS)
+            report.given_up += 1
+            continue
         todo.append(entry)
     cap = context.config.mirror.max_new_per_source
     for waiting in todo[cap:]:
         # Over this run's cap: queued like a failed item, so a feed that answers
         # 304 next time (its validators are saved below) cannot lose them.
-        context.index.mark_pending(source.slug, waiting, "waiting: over max_new_per_source")
+        context.index.mark_pending(source.slug, waiting, "waiting: over max_new_per_source",
+                                   failed=False)
     return todo[:cap]
 
 

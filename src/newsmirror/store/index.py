@@ -301,20 +301,32 @@ class ArchiveIndex:
         with self.connection:
             self.connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
-    def pending_entries(self, source: str) -> list[FeedEntry]:
+    def pending_entries(self, source: str, max_attempts: int) -> list[FeedEntry]:
+        """Items to try again: those that failed fewer than ``max_attempts`` times."""
         rows = self.connection.execute(
-            "SELECT entry FROM pending WHERE source=? ORDER BY rowid", (source,)
+            "SELECT entry FROM pending WHERE source=? AND attempts < ? ORDER BY rowid",
+            (source, max_attempts),
         )
         return [FeedEntry(**json.loads(r[0])) for r in rows]
 
-    def mark_pending(self, source: str, entry: FeedEntry, error: str) -> None:
+    def given_up(self, source: str, link: str, max_attempts: int) -> bool:
+        """True when the item failed ``max_attempts`` times: the mirror stops trying it."""
+        row = self.connection.execute(
+            "SELECT attempts FROM pending WHERE source=? AND link=?", (source, link)
+        ).fetchone()
+        return row is not None and row[0] >= max_attempts
+
+    def mark_pending(
+        self, source: str, entry: FeedEntry, error: str, *, failed: bool = True
+    ) -> None:
+        """Remember an item for the next run; ``failed`` counts an attempt against it."""
         with self.connection:
             self.connection.execute(
                 "INSERT INTO pending (source, link, entry, attempts, last_error) "
-                "VALUES (?, ?, ?, 1, ?) ON CONFLICT (source, link) DO UPDATE SET "
-                "attempts = attempts + 1, last_error = excluded.last_error",
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (source, link) DO UPDATE SET "
+                "attempts = attempts + excluded.attempts, last_error = excluded.last_error",
                 (source, entry.link, json.dumps(dataclasses.asdict(entry), ensure_ascii=False),
-                 error),
+                 int(failed), error),
             )
 
     def clear_pending(self, source: str, link: str) -> None:
