@@ -40,6 +40,9 @@ def demo_routes() -> dict[str, Route]:
     }
     for path, filename in DEMO_PAGES.items():
         routes[path] = Route((content / "pages" / filename).read_bytes())
+    for name in ("library", "river"):
+        routes[f"/img/{name}.jpg"] = Route((content / "img" / f"{name}.jpg").read_bytes(),
+                                           "image/jpeg")
     return routes
 
 
@@ -48,9 +51,10 @@ def demo_config_text(origin: str) -> str:
         Outlet(name, slug, origin + path, fulltext, "sample content served on loopback")
         for name, slug, path, fulltext, _, _ in DEMO_OUTLETS
     )
-    # Loopback is the demo's whole point, and its images are not meant to be proxied.
+    # Loopback is the demo's whole point; its images are copied into media/ so that they
+    # still show after the demo's server has stopped.
     return render_config(outlets, mirror_overrides={"allow_private_networks": True,
-                                                     "images": "original"})
+                                                     "images": "local"})
 
 
 def run_demo(directory: Path | None = None) -> DemoResult:
