@@ -32,10 +32,16 @@ def _scripts(target: str) -> list[str]:
 def _newsmirror_calls(target: str) -> list[list[str]]:
     calls = []
     for line in _scripts(target):
-        for part in re.split(r"\|\||&&|;", line):
-            words = shlex.split(part)
-            if words and words[0] == "newsmirror":
-                calls.append(words[1:])
+        lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+        lexer.whitespace_split = True
+        command: list[str] = []
+        for word in [*lexer, ";"]:
+            if word in {"||", "&&", ";", "|"}:
+                if command and command[0] == "newsmirror":
+                    calls.append(command[1:])
+                command = []
+            else:
+                command.append(word)
     return calls
 
 
