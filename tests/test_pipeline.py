@@ -204,3 +204,11 @@ def test_item_that_keeps_failing_is_given_up_after_the_attempt_limit(tmp_path: P
     assert relisted.sources[0].given_up == 1 and relisted.sources[0].failed == 1
     assert relisted.counters["items/given_up"] == 1
     assert not any(path == "/a/always-broken" for path, _ in server.requests)
+
+
+def test_every_link_of_the_root_readme_leads_to_a_file(recorded_mirror: Path) -> None:
+    run(load_config(recorded_mirror))
+    readme = (recorded_mirror / "README.md").read_text(encoding="utf-8")
+    links = re.findall(r"\]\(([^)]+)\)", readme)
+    assert "lists/deleted.md" in links and "feeds/changes.xml" in links
+    assert all((recorded_mirror / link).is_file() for link in links)

@@ -62,7 +62,7 @@ def test_article_file_header_renders_as_one_link_to_the_original(
 
 
 def test_source_name_in_list_heading_is_text(hostile_mirror: HostileMirror) -> None:
-    name_list = sorted((hostile_mirror.root / "lists").glob("*.md"))[0]
+    name_list = sorted((hostile_mirror.root / "lists").glob("恶意*.md"))[0]
     heading = rendered(name_list).css_first("h2")
     assert heading is not None and heading.css("a,em") == []
     assert heading.text().startswith("恶意 [")

@@ -108,7 +108,7 @@ def render_changes_feed(
     feed = AtomFeed(
         id=feed_id("changes", settings.site_url),
         title=f"{settings.site_title} · 修改与删除",
-        updated=rfc3339(max(e.at_ms for e in events)),
+        updated=rfc3339(max((e.at_ms for e in events), default=0)),
         self_href="changes.xml",
         site_href=href("index.html"),
         author=settings.site_title,
@@ -120,10 +120,9 @@ def render_changes_feed(
 def render_change_files(
     root: Path, config: Config, records: Sequence[ArticleRecord]
 ) -> dict[str, str]:
-    """Path → text of the change lists; nothing until the first edit or deletion."""
+    """Path → text of the change lists (written from the first run on, empty or not,
+    so the links to them always lead somewhere)."""
     events = change_events(records)[:CHANGES_FEED_SIZE]
-    if not events:
-        return {}
     names = {s.slug: s.name for s in config.sources}
     site_dir = config.mirror.site_dir.strip("/")
     return {
