@@ -22,19 +22,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from newsmirror.config import load_config  # noqa: E402
 from newsmirror.demo.server import LoopbackServer  # noqa: E402
 from newsmirror.pipeline import run  # noqa: E402
-from tests.support.mirrors import SourceSpec, make_mirror  # noqa: E402
-from tests.support.recorded import feed_path, recorded_routes  # noqa: E402
+from tests.support.recorded import make_recorded_mirror, recorded_routes  # noqa: E402
 
 
 def one_round() -> tuple[int, float, float]:
     with LoopbackServer(recorded_routes()) as server, tempfile.TemporaryDirectory() as tmp:
         origin = server.origin
-        root = make_mirror(Path(tmp) / "m", [
-            SourceSpec("BBC", "bbc", origin + feed_path("bbc"), "page"),
-            SourceSpec("德国之声", "dw", origin + feed_path("dw"), "feed"),
-            SourceSpec("纽约时报", "nyt", origin + feed_path("nyt"), "feed"),
-            SourceSpec("中国数字时代", "cdt", origin + feed_path("cdt"), "auto"),
-        ], max_new_per_source=100)
+        root = make_recorded_mirror(Path(tmp) / "m", origin)
         started = time.perf_counter()
         report = run(load_config(root))
         first_s = time.perf_counter() - started

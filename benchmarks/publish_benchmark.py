@@ -26,8 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from newsmirror.config import Config, load_config  # noqa: E402
 from newsmirror.demo.server import LoopbackServer  # noqa: E402
 from newsmirror.pipeline import RunOptions, publish, run  # noqa: E402
-from tests.support.mirrors import SourceSpec, make_mirror  # noqa: E402
-from tests.support.recorded import feed_path, recorded_routes  # noqa: E402
+from tests.support.recorded import make_recorded_mirror, recorded_routes  # noqa: E402
 
 
 def _remotes(tmp: Path) -> str:
@@ -49,12 +48,7 @@ def _timed(action: object) -> float:
 def one_round() -> dict[str, float]:
     with LoopbackServer(recorded_routes()) as server, tempfile.TemporaryDirectory() as tmp:
         origin = server.origin
-        root = make_mirror(Path(tmp) / "m", [
-            SourceSpec("BBC", "bbc", origin + feed_path("bbc"), "page"),
-            SourceSpec("德国之声", "dw", origin + feed_path("dw"), "feed"),
-            SourceSpec("纽约时报", "nyt", origin + feed_path("nyt"), "feed"),
-            SourceSpec("中国数字时代", "cdt", origin + feed_path("cdt"), "auto"),
-        ], max_new_per_source=100)
+        root = make_recorded_mirror(Path(tmp) / "m", origin)
         with (root / "newsmirror.toml").open("a", encoding="utf-8") as config_file:
             config_file.write(_remotes(Path(tmp)))
         config = load_config(root)

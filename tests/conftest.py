@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from newsmirror.demo.server import LoopbackServer
-from tests.support.mirrors import SourceSpec, make_mirror
-from tests.support.recorded import SHARED, feed_path, recorded_routes
+from tests.support.recorded import SHARED, make_recorded_mirror, recorded_routes
 
 _real_connect = socket.socket.connect
 
@@ -48,13 +47,4 @@ def recorded_server(shared_dir: Path) -> Iterator[LoopbackServer]:
 def recorded_mirror(tmp_path: Path, recorded_server: LoopbackServer) -> Path:
     """A mirror of the four recorded feeds (BBC through its pages, the rest from the feed)."""
     origin = recorded_server.origin
-    return make_mirror(
-        tmp_path / "mirror",
-        [
-            SourceSpec("BBC", "bbc", origin + feed_path("bbc"), "page"),
-            SourceSpec("德国之声", "dw", origin + feed_path("dw"), "feed"),
-            SourceSpec("纽约时报", "nyt", origin + feed_path("nyt"), "feed"),
-            SourceSpec("中国数字时代", "cdt", origin + feed_path("cdt"), "auto"),
-        ],
-        max_new_per_source=100,
-    )
+    return make_recorded_mirror(tmp_path / "mirror", origin)

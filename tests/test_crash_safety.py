@@ -24,8 +24,8 @@ from newsmirror.demo.server import LoopbackServer
 from newsmirror.pipeline import RunOptions, run
 from newsmirror.render.article import parse_article_file
 from newsmirror.store.index import record_from_json
-from tests.support.mirrors import SourceSpec, git, make_mirror
-from tests.support.recorded import feed_path, recorded_routes
+from tests.support.mirrors import git
+from tests.support.recorded import make_recorded_mirror, recorded_routes
 
 KILL_DEADLINE_S = 30.0
 
@@ -44,21 +44,12 @@ KILL_POINTS: dict[str, Callable[[Path], bool]] = {
 }
 
 
-def _sources(origin: str) -> list[SourceSpec]:
-    return [
-        SourceSpec("BBC", "bbc", origin + feed_path("bbc"), "page"),
-        SourceSpec("德国之声", "dw", origin + feed_path("dw"), "feed"),
-        SourceSpec("纽约时报", "nyt", origin + feed_path("nyt"), "feed"),
-        SourceSpec("中国数字时代", "cdt", origin + feed_path("cdt"), "auto"),
-    ]
-
-
 @pytest.fixture(scope="module")
 def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
     """What one run without interruption mirrors: URL paths per source."""
     with LoopbackServer(recorded_routes()) as server:
-        root = make_mirror(tmp_path_factory.mktemp("reference") / "mirror",
-                           _sources(server.origin), max_new_per_source=100)
+        root = make_recorded_mirror(tmp_path_factory.mktemp("reference") / "mirror",
+                                    server.origin)
         run(load_config(root), RunOptions())
     return _mirrored_paths(root)
 

@@ -18,8 +18,7 @@ from newsmirror.demo.server import LoopbackServer
 from newsmirror.pipeline import RunOptions, run
 from newsmirror.render.site import article_page_path, build_site
 from newsmirror.store.index import ArchiveIndex
-from tests.support.mirrors import SourceSpec, make_mirror
-from tests.support.recorded import feed_path, recorded_routes
+from tests.support.recorded import make_recorded_mirror, recorded_routes
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -73,14 +72,7 @@ def recorded_site_mirror(tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
     """
     with LoopbackServer(recorded_routes()) as server:
         origin = server.origin
-        root = make_mirror(
-            tmp_path_factory.mktemp("browser") / "mirror",
-            [SourceSpec("BBC", "bbc", origin + feed_path("bbc"), "page"),
-             SourceSpec("德国之声", "dw", origin + feed_path("dw"), "feed"),
-             SourceSpec("纽约时报", "nyt", origin + feed_path("nyt"), "feed"),
-             SourceSpec("中国数字时代", "cdt", origin + feed_path("cdt"), "auto")],
-            max_new_per_source=100,
-        )
+        root = make_recorded_mirror(tmp_path_factory.mktemp("browser") / "mirror", origin)
         run(load_config(root), RunOptions(commit=False))
     yield root
 

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from newsmirror.demo.server import Route
+from tests.support.mirrors import SourceSpec, make_mirror
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED = REPO_ROOT.parent / "shared"
@@ -72,3 +73,18 @@ def recorded_routes() -> dict[str, Route]:
         for n, relative in enumerate(files):
             routes[f"/recorded/{outlet}/{n}"] = Route((REAL / relative).read_bytes())
     return routes
+
+
+def recorded_sources(origin: str) -> list[SourceSpec]:
+    """The four recorded feeds as sources: BBC through its pages, the rest from the feed."""
+    return [
+        SourceSpec("BBC", "bbc", origin + feed_path("bbc"), "page"),
+        SourceSpec("德国之声", "dw", origin + feed_path("dw"), "feed"),
+        SourceSpec("纽约时报", "nyt", origin + feed_path("nyt"), "feed"),
+        SourceSpec("中国数字时代", "cdt", origin + feed_path("cdt"), "auto"),
+    ]
+
+
+def make_recorded_mirror(root: Path, origin: str, **settings: object) -> Path:
+    """A mirror of the recorded feeds served at ``origin``, taking every item in one run."""
+    return make_mirror(root, recorded_sources(origin), **{"max_new_per_source": 100, **settings})
