@@ -31,14 +31,15 @@ def _rss_mb() -> float:
 
 
 def measure(case: str) -> dict[str, object]:
+    from tests.faults.content import deeply_nested_page, page_feed
+    from tests.faults.server import FaultServer, brotli_bomb, gzip_bomb, respond
+
     from newsmirror.config import MirrorSettings
     from newsmirror.errors import MirrorError
     from newsmirror.extract import extract_article
     from newsmirror.feeds import parse_feed
-    from newsmirror.fetch import FetchPolicy, Fetcher, decode_text, limit_html_depth
+    from newsmirror.fetch import Fetcher, FetchPolicy, decode_text, limit_html_depth
     from newsmirror.models import Page
-    from tests.faults.content import deeply_nested_page, page_feed
-    from tests.faults.server import FaultServer, brotli_bomb, gzip_bomb, respond
 
     gzip_bomb(), brotli_bomb()
     with FaultServer() as server:

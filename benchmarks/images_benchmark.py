@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from newsmirror.config import MirrorSettings  # noqa: E402
 from newsmirror.demo.server import LoopbackServer, Route  # noqa: E402
-from newsmirror.fetch import FetchPolicy, Fetcher  # noqa: E402
+from newsmirror.fetch import Fetcher, FetchPolicy  # noqa: E402
 from newsmirror.images import ImagePolicy, MediaStore, mirror_images  # noqa: E402
 
 # (share of images, what it stands for, width, height, format, quality)

@@ -19,10 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.support.recorded import make_recorded_mirror, recorded_routes  # noqa: E402
+
 from newsmirror.config import load_config  # noqa: E402
 from newsmirror.demo.server import LoopbackServer  # noqa: E402
 from newsmirror.pipeline import run  # noqa: E402
-from tests.support.recorded import make_recorded_mirror, recorded_routes  # noqa: E402
 
 
 def one_round() -> tuple[int, float, float]:

@@ -23,10 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.support.recorded import make_recorded_mirror, recorded_routes  # noqa: E402
+
 from newsmirror.config import Config, load_config  # noqa: E402
 from newsmirror.demo.server import LoopbackServer  # noqa: E402
 from newsmirror.pipeline import RunOptions, publish, run  # noqa: E402
-from tests.support.recorded import make_recorded_mirror, recorded_routes  # noqa: E402
 
 
 def _remotes(tmp: Path) -> str:

@@ -21,6 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.recheck.pages import PARAGRAPHS  # noqa: E402
+from tests.support.mirrors import SourceSpec, make_mirror  # noqa: E402
+from tests.support.recorded import REAL  # noqa: E402
+
 from newsmirror.clean.sanitize import sanitize_html  # noqa: E402
 from newsmirror.config import load_config  # noqa: E402
 from newsmirror.demo.server import LoopbackServer, Route  # noqa: E402
@@ -29,9 +33,6 @@ from newsmirror.history import plain_text, render_diff_html  # noqa: E402
 from newsmirror.models import Page  # noqa: E402
 from newsmirror.pipeline import RunOptions, run  # noqa: E402
 from newsmirror.recheck import comparable_text  # noqa: E402
-from tests.recheck.pages import PARAGRAPHS  # noqa: E402
-from tests.support.mirrors import SourceSpec, make_mirror  # noqa: E402
-from tests.support.recorded import REAL  # noqa: E402
 
 T0 = 1_700_000_000_000
 HOUR_MS = 3_600_000
@@ -60,7 +61,7 @@ def recheck_round(count: int) -> tuple[float, float]:
         timings = []
         for hours in (2, 4):
             started = time.perf_counter()
-            report = run(config, RunOptions(clock=lambda: T0 + hours * HOUR_MS, commit=False,
+            report = run(config, RunOptions(clock=lambda h=hours: T0 + h * HOUR_MS, commit=False,
                                             recheck_all=True))
             timings.append(time.perf_counter() - started)
             assert report.counters["recheck/unchanged"] == count, report.counters

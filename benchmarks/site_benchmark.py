@@ -22,6 +22,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from tests.support.mirrors import SourceSpec, make_mirror  # noqa: E402
+from tests.support.recorded import FEEDS, REAL  # noqa: E402
+
 from newsmirror.clean.sanitize import sanitize_html  # noqa: E402
 from newsmirror.config import load_config  # noqa: E402
 from newsmirror.feeds import parse_feed  # noqa: E402
@@ -29,8 +32,6 @@ from newsmirror.models import ArticleRecord  # noqa: E402
 from newsmirror.render.article import ArticleFile, render_article_file  # noqa: E402
 from newsmirror.store.files import article_id  # noqa: E402
 from newsmirror.store.index import record_to_json, shard_of  # noqa: E402
-from tests.support.mirrors import SourceSpec, make_mirror  # noqa: E402
-from tests.support.recorded import FEEDS, REAL  # noqa: E402
 
 SOURCES = (("BBC", "bbc"), ("德国之声", "dw"), ("纽约时报", "nyt"), ("中国数字时代", "cdt"))
 START_MS = 1_640_995_200_000  # 2022-01-01

@@ -299,7 +299,7 @@ def _read_page_source(source: str, url: str | None) -> tuple[str, str]:
     import asyncio
 
     from newsmirror.config import MirrorSettings
-    from newsmirror.fetch import FetchPolicy, Fetcher, decode_html
+    from newsmirror.fetch import Fetcher, FetchPolicy, decode_html
 
     if source.startswith(("http://", "https://")):
         async def fetch_page() -> tuple[str, str]:

@@ -24,18 +24,7 @@ from newsmirror.config import Config, Source
 from newsmirror.errors import ConfigError, MirrorError, NoContentError, NotHTML
 from newsmirror.extract import clean_feed_content, extract_article, feed_item_body
 from newsmirror.feeds import parse_feed
-from newsmirror.fetch import FetchPolicy, Fetcher, decode_html
-from newsmirror.models import (
-    ArticleRecord,
-    ExtractedArticle,
-    FeedEntry,
-    ItemFailure,
-    Page,
-    PushResult,
-    RunReport,
-    SourceReport,
-    Validators,
-)
+from newsmirror.fetch import Fetcher, FetchPolicy, decode_html
 from newsmirror.health import (
     Health,
     load_health,
@@ -51,6 +40,17 @@ from newsmirror.images import (
     localise_pending,
     mirror_images,
     resolve_lazy_images,
+)
+from newsmirror.models import (
+    ArticleRecord,
+    ExtractedArticle,
+    FeedEntry,
+    ItemFailure,
+    Page,
+    PushResult,
+    RunReport,
+    SourceReport,
+    Validators,
 )
 from newsmirror.publish import PushPolicy, commit_changes, push_to_remotes, remove_stale_index_lock
 from newsmirror.recheck import FeedSighting, RecheckRequest, parse_schedule, recheck_mirror
@@ -80,8 +80,8 @@ from newsmirror.store.files import (
     write_atomic,
 )
 from newsmirror.store.index import ArchiveIndex
-from newsmirror.store.search import SearchHit, SearchIndex
 from newsmirror.store.lock import hold_run_lock
+from newsmirror.store.search import SearchHit, SearchIndex
 
 log = logging.getLogger(__name__)
 

@@ -12,13 +12,13 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from tests.support.recorded import make_recorded_mirror, recorded_routes
 
 from newsmirror.config import load_config
 from newsmirror.demo.server import LoopbackServer
 from newsmirror.pipeline import RunOptions, run
 from newsmirror.render.site import article_page_path, build_site
 from newsmirror.store.index import ArchiveIndex
-from tests.support.recorded import make_recorded_mirror, recorded_routes
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

@@ -8,10 +8,10 @@ import pytest
 from PIL import Image
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
-
-from newsmirror.render.site import article_page_path, build_site
 from tests.browser.conftest import serve_folder
 from tests.render.test_site import add_article, make_config
+
+from newsmirror.render.site import article_page_path, build_site
 
 pytestmark = pytest.mark.browser
 

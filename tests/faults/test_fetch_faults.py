@@ -16,7 +16,7 @@ from newsmirror.errors import (
     HTTPStatusError,
     ResponseTooLarge,
 )
-from newsmirror.fetch import FetchPolicy, Fetcher
+from newsmirror.fetch import Fetcher, FetchPolicy
 from newsmirror.models import FetchResult
 from tests.faults.server import FaultServer
 

@@ -15,7 +15,7 @@ import pytest
 
 from newsmirror.config import MirrorSettings
 from newsmirror.errors import FetchError, HTTPStatusError, ResponseTooLarge
-from newsmirror.fetch import FetchPolicy, Fetcher
+from newsmirror.fetch import Fetcher, FetchPolicy
 from newsmirror.models import Validators
 
 Reply = tuple[int, dict[str, str], bytes]
@@ -171,5 +171,5 @@ def test_per_host_limit_bounds_concurrent_requests(
 
     asyncio.run(go())
     starts = sorted(t for _, _, t in server.seen)
-    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
     assert (min(gaps) >= 0.18) is serial

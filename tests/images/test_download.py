@@ -7,18 +7,18 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
+from tests.images.pages import image_bytes
 
 from newsmirror.config import MirrorSettings
 from newsmirror.demo.server import LoopbackServer, Route
 from newsmirror.errors import BlockedAddressError, ImageError, ResponseTooLarge
-from newsmirror.fetch import FetchPolicy, Fetcher
+from newsmirror.fetch import Fetcher, FetchPolicy
 from newsmirror.images.download import (
     DownloadedImage,
     download_image,
     referer_for,
     sniff_image_kind,
 )
-from tests.images.pages import image_bytes
 
 PAGE = "https://www.outlet.test/news/2024/story.html"
 

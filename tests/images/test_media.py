@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.images.pages import image_bytes
 
 from newsmirror.images.media import MAX_ATTEMPTS, MediaStore, media_path_for
-from tests.images.pages import image_bytes
 
 
 @pytest.fixture()

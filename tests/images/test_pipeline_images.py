@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser
+from tests.images.pages import EVERY_KIND_BODY, every_kind_image_routes, jpeg, noisy_png, rss_feed
+from tests.support.mirrors import SourceSpec, make_mirror
 from typer.testing import CliRunner
 
 from newsmirror.cli import app
@@ -19,8 +21,6 @@ from newsmirror.config import load_config
 from newsmirror.demo.server import LoopbackServer, Route
 from newsmirror.models import RunReport
 from newsmirror.pipeline import RunOptions, run
-from tests.images.pages import EVERY_KIND_BODY, every_kind_image_routes, jpeg, noisy_png, rss_feed
-from tests.support.mirrors import SourceSpec, make_mirror
 
 TEXT = ("<p>这是一段足够长的正文，用来确认文章不会因为太短而被当作空文章丢掉。"
         "图片之外，文章还需要有足够的文字。</p>")

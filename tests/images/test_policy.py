@@ -6,6 +6,7 @@ import re
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser
+from tests.support.recorded import SEED
 
 from newsmirror.config import MirrorSettings
 from newsmirror.images.policy import (
@@ -16,7 +17,6 @@ from newsmirror.images.policy import (
     rewrite_images,
     wanted_downloads,
 )
-from tests.support.recorded import SEED
 
 WESERV = MirrorSettings().image_proxy[0]
 SECOND = "https://proxy.example/{url}"

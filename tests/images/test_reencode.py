@@ -6,9 +6,9 @@ import io
 
 import pytest
 from PIL import Image
+from tests.images.pages import image_bytes
 
 from newsmirror.images.reencode import ReencodeSettings, reencode_image
-from tests.images.pages import image_bytes
 
 SETTINGS = ReencodeSettings(max_width_px=320, quality=70, above_bytes=50_000)
 

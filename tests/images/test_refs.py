@@ -6,6 +6,7 @@ import re
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser
+from tests.support.recorded import PREDECESSOR, REAL
 
 from newsmirror.images.refs import SrcsetCandidate as Candidate
 from newsmirror.images.refs import (
@@ -13,7 +14,6 @@ from newsmirror.images.refs import (
     parse_srcset,
     resolve_lazy_images,
 )
-from tests.support.recorded import PREDECESSOR, REAL
 
 GIF_1X1 = "data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw=="
 SVG_BOX = "data:image/svg+xml,%3Csvg%20xmlns=%22http://www.w3.org/2000/svg%22%3E%3C/svg%3E"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from newsmirror.pipeline import RunOptions, run
 from newsmirror.recheck import EXTRACTION_KEY, extraction_fingerprint
 from newsmirror.render.article import parse_article_file
 from newsmirror.store.index import ArchiveIndex
+from tests.faults.content import deeply_nested_page
 from tests.recheck.pages import (
     ARTICLE_PATH,
     EDITED,
@@ -33,7 +33,6 @@ from tests.recheck.pages import (
     redirect_route,
     run_at,
 )
-from tests.faults.content import deeply_nested_page
 from tests.support.mirrors import SourceSpec, git, make_mirror
 
 ATOM = "{http://www.w3.org/2005/Atom}"

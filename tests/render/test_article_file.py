@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from tests.support.recorded import PREDECESSOR, SEED
 
 from newsmirror.render.article import (
     ArticleFile,
@@ -10,7 +11,6 @@ from newsmirror.render.article import (
     parse_article_file,
     render_article_file,
 )
-from tests.support.recorded import PREDECESSOR, SEED
 
 
 def test_seed_article_renders_back_byte_identical() -> None:

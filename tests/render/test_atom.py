@@ -8,11 +8,11 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from tests.render.test_site import add_article, make_config
 
 from newsmirror.models import ArticleRecord
 from newsmirror.render.atom import entry_id
 from newsmirror.render.site import build_site
-from tests.render.test_site import add_article, make_config
 
 
 @pytest.fixture()

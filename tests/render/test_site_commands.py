@@ -8,6 +8,8 @@ import sys
 import urllib.request
 from pathlib import Path
 
+from tests.render.test_site import add_article
+from tests.support.mirrors import SourceSpec, git, make_mirror
 from typer.testing import CliRunner
 
 from newsmirror.cli import app
@@ -15,8 +17,6 @@ from newsmirror.config import load_config
 from newsmirror.pipeline import RunOptions, run
 from newsmirror.render.site import article_page_path
 from newsmirror.store.index import ArchiveIndex
-from tests.render.test_site import add_article
-from tests.support.mirrors import SourceSpec, git, make_mirror
 
 
 def small_mirror(root: Path) -> tuple[Path, str]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.render.test_site import add_article
+from tests.support.mirrors import SourceSpec, make_mirror
 from typer.testing import CliRunner
 
 from newsmirror.cli import app
 from newsmirror.store.index import ArchiveIndex
-from tests.render.test_site import add_article
-from tests.support.mirrors import SourceSpec, make_mirror
 
 
 @pytest.fixture()

@@ -167,8 +167,8 @@ class Fetcher:
             if retry_after_s > self.policy.max_retry_after_s:
                 return None
             return retry_after_s
-        base = self.policy.retry_backoff_s * 2 ** (attempt - 1)
-        return base * (0.75 + random.random() / 2)  # noqa: S311 - jitter, not crypto
+        base = self.policy.retry_backoff_s * 2.0 ** (attempt - 1)
+        return float(base * (0.75 + random.random() / 2))  # noqa: S311 - jitter, not crypto
 
     async def _fetch_following_redirects(
         self, url: str, headers: dict[str, str], max_bytes: int | None
@@ -234,7 +234,7 @@ class Fetcher:
                 async with asyncio.timeout_at(deadline):
                     return await self._stream_body(url, headers, max_bytes, original=original)
             except TimeoutError as exc:
-                error = FetchTimeout(
+                error: FetchError = FetchTimeout(
                     f"timed out: {label} (over {self.policy.deadline_s:g} s in all)", url=original
                 )
                 raise _Retryable(error, None) from exc

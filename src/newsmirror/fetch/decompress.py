@@ -54,7 +54,7 @@ class _Zlib:
                     data = self._inflater.unused_data
                     if not data.startswith(b"\x1f\x8b"):
                         break  # trailing bytes after the last member are ignored
-                    self._inflater = zlib.decompressobj(self._wbits)  # next gzip member
+                    self._inflater = zlib.decompressobj(self._wbits or zlib.MAX_WBITS | 16)
         except zlib.error as exc:
             raise ContentDecodingError(str(exc)) from exc
         return bytes(out)

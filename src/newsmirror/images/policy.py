@@ -180,7 +180,7 @@ def rewrite_images(
     for link in parser.css("a"):
         _unwrap_zoom_link(link, policy)
     body = parser.body
-    return ImageRewrite(body.inner_html if body is not None else "", counts)
+    return ImageRewrite((body.inner_html or "") if body is not None else "", counts)
 
 
 def _rewrite_img(

@@ -111,7 +111,7 @@ def resolve_lazy_images(html: str) -> str:
             img.decompose()
     if _DOCUMENT_START.match(html):
         return parser.html or ""
-    return parser.body.inner_html if parser.body is not None else ""
+    return (parser.body.inner_html or "") if parser.body is not None else ""
 
 
 def find_image_refs(html: str) -> list[ImageRef]:
@@ -120,10 +120,10 @@ def find_image_refs(html: str) -> list[ImageRef]:
     for node in LexborHTMLParser(html).css("img, picture source"):
         src = node.attrs.get("src") if node.tag == "img" else None
         if src and not is_placeholder_src(src):
-            refs.append(ImageRef(src, node.tag, "src"))
+            refs.append(ImageRef(src, node.tag or "", "src"))
         for candidate in parse_srcset(node.attrs.get("srcset") or ""):
             if not is_placeholder_src(candidate.url):
-                refs.append(ImageRef(candidate.url, node.tag, "srcset"))
+                refs.append(ImageRef(candidate.url, node.tag or "", "srcset"))
     return refs
 
 

@@ -87,7 +87,8 @@ async def localise_pending(
     body = parser.body
     if not counts["images/localised_later"] or body is None:
         return ImageOutcome(html, counts, tuple(downloads.pending), downloads.last_error)
-    return ImageOutcome(body.inner_html, counts, tuple(downloads.pending), downloads.last_error)
+    return ImageOutcome(body.inner_html or "", counts, tuple(downloads.pending),
+                        downloads.last_error)
 
 
 async def _localise(
