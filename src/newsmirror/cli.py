@@ -149,11 +149,13 @@ def print_report(report: RunReport) -> None:
                             ("failed", "right"), ("seconds", "right"), ("status", "left")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for s in report.sources:
-        status = "ok" if s.ok else f"[red]{s.error.message if s.error else 'failed'}[/]"
+        status = "ok" if s.ok else f"[red]failed ({s.error.code if s.error else '?'})[/]"
         table.add_row(s.name, str(s.new), str(s.unchanged), str(s.failed), f"{s.seconds:.1f}",
                       status)
     out.print(table)
     for s in report.sources:
+        if s.error is not None:
+            out.print(f"  [red]{s.name}[/]: {s.error.message}", highlight=False)
         for failure in s.failures:
             out.print(f"  [yellow]{s.name}[/]: {failure.message}", highlight=False)
     if report.counters["recheck/checked"] or report.counters["recheck/edited"]:

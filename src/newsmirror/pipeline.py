@@ -567,11 +567,12 @@ def read_article_body(config: Config, record: ArticleRecord) -> str:
 def commit_message(report: RunReport) -> str:
     """``12 new: BBC 5, DW 7`` (plus failures), from the run's report."""
     parts = [f"{s.name} {s.new}" for s in report.sources if s.new]
-    message = f"{report.new_count} new: {', '.join(parts)}" if parts else "update"
+    message = f"{report.new_count} new: {', '.join(parts)}" if parts else ""
     changed = [f"{report.counters[f'recheck/{kind}']} {kind}" for kind in ("edited", "deleted")
                if report.counters[f"recheck/{kind}"]]
     if changed:
-        message = ", ".join(changed) if message == "update" else f"{message}; {', '.join(changed)}"
+        message = f"{message}; {', '.join(changed)}" if message else ", ".join(changed)
+    message = message or "0 new"
     failed = [s.name for s in report.sources if not s.ok]
     if failed:
         message += f" (failed: {', '.join(failed)})"
