@@ -15,7 +15,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from newsmirror.clean.sanitize import sanitize_html, text_length
@@ -409,6 +409,9 @@ async def localise_pending_images(context: _RunContext, sources: list[Source]) -
         if outcome.html != article.body_html:
             write_atomic(file, render_article_file(ArticleFile(
                 article.published_ms, article.title, article.url, outcome.html)))
+            record = context.index.find_by_path_or_url(path)
+            if record is not None:  # the index's hash follows the file
+                context.index.save(replace(record, content_sha256=_sha256(outcome.html)))
         context.image_counts.update(outcome.counts)
         if outcome.pending:
             media.mark_pending(path, outcome.last_error)

@@ -7,6 +7,7 @@ images on any other name for loopback are refused.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from newsmirror.config import load_config
 from newsmirror.demo.server import LoopbackServer, Route
 from newsmirror.models import RunReport
 from newsmirror.pipeline import RunOptions, run
+from newsmirror.render.article import parse_article_file
+from newsmirror.store.index import record_from_json
 
 TEXT = ("<p>这是一段足够长的正文，用来确认文章不会因为太短而被当作空文章丢掉。"
         "图片之外，文章还需要有足够的文字。</p>")
@@ -127,6 +130,20 @@ def test_a_failed_download_is_proxied_then_localised_on_a_later_run(tmp_path: Pa
     [img] = images_of(article_file(tmp_path / "m"))
     assert str(img["src"]).startswith("../../../../media/") and "data-localise" not in img
     assert (first.counters["images/failed"], second.counters["images/localised_later"]) == (1, 1)
+
+
+def test_index_hash_follows_an_article_rewritten_by_a_later_image_download(
+    tmp_path: Path,
+) -> None:
+    with one_image_server(Route(b"busy", "text/plain", status=503)) as flaky:
+        mirror_run(tmp_path / "m", flaky, "local")
+        flaky.routes["/img/x.jpg"] = jpeg(3)  # type: ignore[index]
+        mirror_run(tmp_path / "m", flaky, "local")
+    path = article_file(tmp_path / "m")
+    body = parse_article_file(path.read_text(encoding="utf-8")).body_html
+    (shard,) = (tmp_path / "m" / "index").rglob("*.jsonl")
+    record = record_from_json(shard.read_text(encoding="utf-8").splitlines()[0])
+    assert record.content_sha256 == hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 @pytest.mark.parametrize(
