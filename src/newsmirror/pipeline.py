@@ -463,6 +463,9 @@ async def _article_body(
     page = Page(url=entry.link, final_url=result.final_url,
                 html=decode_html(result.body, result.charset))
     extracted = await asyncio.to_thread(extract_article, page)
+    if result.etag or result.last_modified:  # so the first re-check can cost a 304
+        context.index.save_validators(strip_tracking_params(entry.link),
+                                      Validators(result.etag, result.last_modified))
     return extracted, result.final_url
 
 

@@ -422,3 +422,15 @@ def test_kept_version_with_local_images_points_at_the_same_media_files(tmp_path:
     src = body.split('src="', 1)[1].split('"', 1)[0]
     assert "media/" in src
     assert (kept.parent / src).resolve().is_file()
+
+
+def test_first_recheck_of_a_page_mirrored_article_is_a_conditional_request(
+    tmp_path: Path,
+) -> None:
+    with LoopbackServer({"/feed": feed_route(), ARTICLE_PATH: article_route()}) as server:
+        config = make_page_mirror(tmp_path / "mirror", server.origin)
+        run_at(config, T0)
+        report = run_at(config, T0 + 2 * HOUR_MS, recheck_all=True)
+        asked = [headers for path, headers in server.requests if path == ARTICLE_PATH]
+    assert "if-none-match" in asked[-1]
+    assert report.counters["recheck/unchanged"] == 1

@@ -79,7 +79,11 @@ async def recheck_article(
     fetcher: Fetcher, record: ArticleRecord, stored: StoredState, *, min_body_chars: int
 ) -> RecheckResult:
     """Fetch the article again and say what became of it."""
-    validators = stored.validators
+    # A 304 says nothing new to code that never read this page: without a baseline
+    # from the current extraction code, ask for the whole page.
+    baseline_is_current = (stored.baseline or "").split(":", 1)[0] == stored.extraction
+    usable = stored.body_html is None or stored.body_is_comparable or baseline_is_current
+    validators = stored.validators if usable else None
     try:
         result = await fetcher.fetch(record.url, validators=validators, accept=PAGE_ACCEPT)
     except HTTPStatusError as exc:
