@@ -11,6 +11,7 @@ in its own process so that its peak RSS is its own.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import resource
 import subprocess
@@ -140,12 +141,25 @@ def child_search(root: Path) -> None:
 
 
 def site_digest(site: Path) -> str:
-    import hashlib
-
     digest = hashlib.sha256()
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         digest.update(path.relative_to(site).as_posix().encode() + path.read_bytes())
     return digest.hexdigest()
+
+
+def site_files(site: Path) -> dict[str, tuple[int, str]]:
+    """Every file of the site: its size and a hash of its bytes."""
+    return {p.relative_to(site).as_posix(): (p.stat().st_size, hashlib.sha256(p.read_bytes()).hexdigest())
+            for p in site.rglob("*") if p.is_file()}
+
+
+def churn(before: dict[str, tuple[int, str]], after: dict[str, tuple[int, str]]) -> dict[str, int]:
+    """What a commit of the site would carry: files new or changed, and their bytes."""
+    changed = [path for path, entry in after.items() if before.get(path) != entry]
+    search = [path for path in changed if path.startswith("pagefind/")]
+    return {"files": len(changed), "bytes": sum(after[p][0] for p in changed),
+            "pagefind_files": len(search), "pagefind_bytes": sum(after[p][0] for p in search),
+            "site_bytes": sum(size for size, _ in after.values())}
 
 
 def main() -> None:
@@ -169,8 +183,10 @@ def main() -> None:
         generate_archive(root, args.articles)
         rows = {"full build (empty site folder)": measure_build(root, full=False)}
         rows["build again, nothing changed"] = measure_build(root, full=False)
+        files_before = site_files(root / "docs")
         generate_archive(root, 20, first=args.articles)
         rows["incremental build after 20 new articles"] = measure_build(root, full=False)
+        changed = churn(files_before, site_files(root / "docs"))
         before = site_digest(root / "docs")
         rows["full rebuild of the same archive (--full)"] = measure_build(root, full=True)
         identical = before == site_digest(root / "docs")
@@ -179,6 +195,7 @@ def main() -> None:
         for what, row in rows.items():
             print(f"{what}: {json.dumps(row, ensure_ascii=False)}")
         print(f"full rebuild byte-identical: {identical}")
+        print(f"site files changed by the incremental build: {json.dumps(changed)}")
         print(f"newsmirror search: {json.dumps(search, ensure_ascii=False)}")
 
 

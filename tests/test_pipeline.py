@@ -224,3 +224,22 @@ def test_commit_message_without_new_articles_still_says_what_happened() -> None:
     assert commit_message(report) == "2 new: BBC 2 (failed: DW)"
     report.sources[0].new = 0
     assert commit_message(report) == "0 new (failed: DW)"
+
+
+def test_search_index_is_rebuilt_at_most_every_site_search_every_h(tmp_path: Path) -> None:
+    hour = 3_600_000
+    t0 = 1_790_000_000_000
+    text = "这是一篇足够长的测试文章正文，用来检查站内搜索索引多久重建一次，不会每次运行都重建。"
+    routes = {"/feed.xml": rss(("第一篇", "/a/story-one", "Mon, 02 Mar 2026 08:00:00 GMT")),
+              "/a/story-one": page("第一篇", text), "/a/story-two": page("第二篇", text)}
+    with LoopbackServer(routes) as server:
+        root = make_mirror(tmp_path / "m", [SourceSpec("S", "s", server.url("/feed.xml"), "page")])
+        stamp, pending = root / ".newsmirror/site-search-built", root / ".newsmirror/site-search-pending"
+        run(load_config(root), RunOptions(clock=lambda: t0))
+        assert stamp.read_text().strip() == str(t0)  # no index yet: built at once
+        routes["/feed.xml"] = rss(("第一篇", "/a/story-one", "Mon, 02 Mar 2026 08:00:00 GMT"),
+                                  ("第二篇", "/a/story-two", "Mon, 02 Mar 2026 09:00:00 GMT"))
+        assert run(load_config(root), RunOptions(clock=lambda: t0 + hour)).new_count == 1
+        assert stamp.read_text().strip() == str(t0) and pending.exists()  # postponed
+        run(load_config(root), RunOptions(clock=lambda: t0 + 25 * hour))
+    assert stamp.read_text().strip() == str(t0 + 25 * hour) and not pending.exists()

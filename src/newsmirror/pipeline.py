@@ -172,7 +172,7 @@ async def _run_locked(config: Config, options: RunOptions) -> RunReport:
         # Folders saved to by a killed earlier run are still marked dirty in the cache.
         render_outputs(config, index, context.touched_folders | index.dirty_folders())
         index.clear_dirty_folders()
-        build_site_after_run(config, index, report)
+        build_site_after_run(config, index, report, options.clock())
         health = record_health(config, index, report, options)
         if options.commit and config.mirror.commit:
             report.commit_message = commit_message(report)
@@ -527,10 +527,14 @@ def render_outputs(config: Config, index: ArchiveIndex, folders: set[str]) -> No
         write_atomic(config.root / relative, text)
 
 
-def build_site_after_run(config: Config, index: ArchiveIndex, report: RunReport) -> None:
-    """Bring the static site and the feeds up to date; a failure is noted, never fatal."""
+def build_site_after_run(
+    config: Config, index: ArchiveIndex, report: RunReport, now_ms: int
+) -> None:
+    """Bring the static site and the feeds up to date; a failure is noted, never fatal.
+
+    The search index is rebuilt at most every ``site_search_every_h`` hours."""
     try:
-        site = build_site(config, index.all_records())
+        site = build_site(config, index.all_records(), search_now=False, now_ms=now_ms)
     except MirrorError as exc:
         log.error("site build failed reason=%s", exc)
         report.notes.append(f"site not built: {exc}")

@@ -32,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ log = logging.getLogger(__name__)
 
 STATE_FILENAME = "site-state.json"
 SEARCH_PENDING_FILENAME = "site-search-pending"
+SEARCH_BUILT_FILENAME = "site-search-built"  # epoch ms of the last search index rebuild
 STATIC_FILES = ("style.css", "search.js", "images.js")
 PAGEFIND_DIR = "pagefind"
 MEDIA_DIR = "media"
@@ -116,12 +118,19 @@ class _Build:
 
 
 def build_site(
-    config: Config, records: Iterable[ArticleRecord], *, full: bool = False
+    config: Config,
+    records: Iterable[ArticleRecord],
+    *,
+    full: bool = False,
+    search_now: bool = True,
+    now_ms: int | None = None,
 ) -> SiteReport:
     """Render the site and the feeds from the archive's records; rewrite only what changed.
 
     ``full`` ignores what earlier builds remember and renders every page (the
-    bytes written are the same unless something changed).
+    bytes written are the same unless something changed).  With ``search_now``
+    false, a changed site's search index is rebuilt only when the last rebuild is
+    ``site_search_every_h`` old (at ``now_ms``); until then it stays marked out of date.
     """
     site = config.root / config.mirror.site_dir
     state_path = config.root / CACHE_DIR / STATE_FILENAME
@@ -143,8 +152,13 @@ def build_site(
     _write_state(state_path, _templates_fingerprint(), build.fingerprints)
     indexed = False
     if config.mirror.site_search:
-        indexed = _update_search_index(config.root / CACHE_DIR / SEARCH_PENDING_FILENAME, site,
-                                       changed=build.written + removed > 0 or full)
+        every_ms = 0 if search_now else int(config.mirror.site_search_every_h * 3_600_000)
+        indexed = _update_search_index(
+            config.root / CACHE_DIR / SEARCH_PENDING_FILENAME, site,
+            changed=build.written + removed > 0 or full,
+            due=_search_index_due(config.root, every_ms,
+                                  int(time.time() * 1000) if now_ms is None else now_ms),
+        )
     report = SiteReport(build.written, build.unchanged, removed, feeds, media, indexed)
     log.info("site built written=%d unchanged=%d removed=%d feeds=%d media=%d search=%s",
              report.pages_written, report.pages_unchanged, report.pages_removed,
@@ -530,13 +544,39 @@ def _write_state(path: Path, templates: str, pages: dict[str, str]) -> None:
 # -- the search index ------------------------------------------------------------------
 
 
-def _update_search_index(pending: Path, site: Path, *, changed: bool) -> bool:
-    """Run Pagefind when pages changed, its index is missing or an earlier run failed."""
-    if not (changed or pending.exists() or not (site / PAGEFIND_DIR / "pagefind.js").exists()):
+@dataclass(frozen=True, slots=True)
+class _SearchDue:
+    """Whether a rebuild of the search index is due, and the time to record if it runs."""
+
+    due: bool
+    stamp: Path
+    now_ms: int
+
+
+def _search_index_due(root: Path, every_ms: int, now_ms: int) -> _SearchDue:
+    stamp = root / CACHE_DIR / SEARCH_BUILT_FILENAME
+    try:
+        last_ms = int(stamp.read_text(encoding="utf-8").strip())
+    except (FileNotFoundError, ValueError):
+        last_ms = None
+    due = every_ms == 0 or last_ms is None or now_ms - last_ms >= every_ms
+    return _SearchDue(due, stamp, now_ms)
+
+
+def _update_search_index(pending: Path, site: Path, *, changed: bool, due: _SearchDue) -> bool:
+    """Run Pagefind when the index is missing, or out of date and a rebuild is due.
+
+    A changed site only marks the index out of date (``pending``); the marker
+    stays until a rebuild succeeds, so a failed or postponed rebuild is not lost.
+    """
+    if changed and not pending.exists():
+        write_atomic(pending, "the search index of the site is out of date\n")
+    missing = not (site / PAGEFIND_DIR / "pagefind.js").exists()
+    if not (missing or (pending.exists() and due.due)):
         return False
-    write_atomic(pending, "the search index of the site is out of date\n")
     index_site_for_search(site)
-    pending.unlink()
+    pending.unlink(missing_ok=True)
+    write_atomic(due.stamp, f"{due.now_ms}\n")
     return True
 
 
