@@ -28,10 +28,6 @@ import json
 import logging
 import posixpath
 import re
-import shutil
-import subprocess
-import sys
-import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -46,22 +42,18 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from newsmirror.config import Config
-from newsmirror.errors import RenderError
 from newsmirror.history import version_changes
 from newsmirror.models import ArticleRecord
 from newsmirror.render import atom
 from newsmirror.render.article import ArticleFormatError, parse_article_file
+from newsmirror.render.search_index import update_search_index
 from newsmirror.store.files import CACHE_DIR, write_atomic
 
 log = logging.getLogger(__name__)
 
 STATE_FILENAME = "site-state.json"
-SEARCH_PENDING_FILENAME = "site-search-pending"
-SEARCH_BUILT_FILENAME = "site-search-built"  # epoch ms of the last search index rebuild
 STATIC_FILES = ("style.css", "search.js", "images.js")
-PAGEFIND_DIR = "pagefind"
 MEDIA_DIR = "media"
-PAGEFIND_TIMEOUT_S = 600
 _TAG = re.compile(r"<(img|source)\b([^>]*)>")
 _ATTRIBUTE = re.compile(r'([a-zA-Z][\w-]*)="([^"]*)"')
 _REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
@@ -153,11 +145,9 @@ def build_site(
     indexed = False
     if config.mirror.site_search:
         every_ms = 0 if search_now else int(config.mirror.site_search_every_h * 3_600_000)
-        indexed = _update_search_index(
-            config.root / CACHE_DIR / SEARCH_PENDING_FILENAME, site,
-            changed=build.written + removed > 0 or full,
-            due=_search_index_due(config.root, every_ms,
-                                  int(time.time() * 1000) if now_ms is None else now_ms),
+        indexed = update_search_index(
+            config.root / CACHE_DIR, site, changed=build.written + removed > 0 or full,
+            every_ms=every_ms, now_ms=int(time.time() * 1000) if now_ms is None else now_ms,
         )
     report = SiteReport(build.written, build.unchanged, removed, feeds, media, indexed)
     log.info("site built written=%d unchanged=%d removed=%d feeds=%d media=%d search=%s",
@@ -541,92 +531,12 @@ def _write_state(path: Path, templates: str, pages: dict[str, str]) -> None:
     write_atomic(path, text)
 
 
-# -- the search index ------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _SearchDue:
-    """Whether a rebuild of the search index is due, and the time to record if it runs."""
-
-    due: bool
-    stamp: Path
-    now_ms: int
-
-
-def _search_index_due(root: Path, every_ms: int, now_ms: int) -> _SearchDue:
-    stamp = root / CACHE_DIR / SEARCH_BUILT_FILENAME
-    try:
-        last_ms = int(stamp.read_text(encoding="utf-8").strip())
-    except (FileNotFoundError, ValueError):
-        last_ms = None
-    due = every_ms == 0 or last_ms is None or now_ms - last_ms >= every_ms
-    return _SearchDue(due, stamp, now_ms)
-
-
-def _update_search_index(pending: Path, site: Path, *, changed: bool, due: _SearchDue) -> bool:
-    """Run Pagefind when the index is missing, or out of date and a rebuild is due.
-
-    A changed site only marks the index out of date (``pending``); the marker
-    stays until a rebuild succeeds, so a failed or postponed rebuild is not lost.
-    """
-    if changed and not pending.exists():
-        write_atomic(pending, "the search index of the site is out of date\n")
-    missing = not (site / PAGEFIND_DIR / "pagefind.js").exists()
-    if not (missing or (pending.exists() and due.due)):
-        return False
-    index_site_for_search(site)
-    pending.unlink(missing_ok=True)
-    write_atomic(due.stamp, f"{due.now_ms}\n")
-    return True
-
-
-def index_site_for_search(site: Path) -> bool:
-    """Build Pagefind's index of the article pages into ``pagefind/``.
-
-    Pagefind writes into a temporary folder; its files are then copied over with
-    :func:`write_atomic`, so unchanged index files keep their bytes, and files it
-    no longer produces are removed.
-    """
-    with tempfile.TemporaryDirectory(prefix="pagefind.") as tmp:
-        output = Path(tmp) / PAGEFIND_DIR
-        command = [sys.executable, "-m", "pagefind", "--site", str(site),
-                   "--output-path", str(output), "--silent"]
-        try:
-            completed = subprocess.run(command, capture_output=True, text=True,
-                                       timeout=PAGEFIND_TIMEOUT_S, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise RenderError(f"search index failed: {site} ({exc})", url=str(site)) from exc
-        if completed.returncode != 0 or not (output / "pagefind.js").exists():
-            detail = (completed.stderr or completed.stdout).strip().splitlines()
-            raise RenderError(
-                f"search index failed: {site} ({detail[-1] if detail else completed.returncode})",
-                url=str(site),
-            )
-        _replace_folder(output, site / PAGEFIND_DIR)
-    return True
-
-
-def _replace_folder(source: Path, target: Path) -> None:
-    produced = set()
-    for path in sorted(source.rglob("*")):
-        if path.is_file():
-            relative = path.relative_to(source)
-            produced.add(relative)
-            write_atomic(target / relative, path.read_bytes())
-    for path in sorted(target.rglob("*"), reverse=True):
-        if path.is_file() and path.relative_to(target) not in produced:
-            path.unlink()
-        elif path.is_dir() and not any(path.iterdir()):
-            shutil.rmtree(path)
-
-
 __all__ = [
     "ListEntry",
     "SiteReport",
     "article_page_path",
     "build_site",
     "copy_media",
-    "index_site_for_search",
     "link_from",
     "month_page_path",
     "prepare_body_html",
