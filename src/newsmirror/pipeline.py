@@ -25,15 +25,7 @@ from newsmirror.errors import ConfigError, MirrorError, NoContentError, NotHTML
 from newsmirror.extract import clean_feed_content, extract_article, feed_item_body
 from newsmirror.feeds import parse_feed
 from newsmirror.fetch import Fetcher, FetchPolicy, decode_html
-from newsmirror.health import (
-    Health,
-    load_health,
-    record_pushes,
-    record_run,
-    save_health,
-    update_source_states,
-    write_status_file,
-)
+from newsmirror.health import load_health
 from newsmirror.images import (
     ImagePolicy,
     MediaStore,
@@ -52,7 +44,17 @@ from newsmirror.models import (
     SourceReport,
     Validators,
 )
-from newsmirror.publish import PushPolicy, commit_changes, push_to_remotes, remove_stale_index_lock
+from newsmirror.outputs import (
+    build_site_after_run,
+    build_site_now,
+    commit_message,
+    publish_to_remotes,
+    read_article_body,
+    record_health,
+    render_outputs,
+    search_archive,
+)
+from newsmirror.publish import commit_changes, remove_stale_index_lock
 from newsmirror.recheck import FeedSighting, RecheckRequest, parse_schedule, recheck_mirror
 from newsmirror.render.article import (
     ArticleFile,
@@ -60,17 +62,7 @@ from newsmirror.render.article import (
     parse_article_file,
     render_article_file,
 )
-from newsmirror.render.changes import render_change_files
-from newsmirror.render.lists import (
-    SourceSummary,
-    list_path,
-    render_month_readme,
-    render_root_readme,
-    render_source_list,
-)
-from newsmirror.render.site import SiteReport, build_site
 from newsmirror.store.files import (
-    MONTH_README,
     article_id,
     folder_for,
     month_shard,
@@ -81,7 +73,6 @@ from newsmirror.store.files import (
 )
 from newsmirror.store.index import ArchiveIndex
 from newsmirror.store.lock import hold_run_lock
-from newsmirror.store.search import SearchHit, SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -173,46 +164,17 @@ async def _run_locked(config: Config, options: RunOptions) -> RunReport:
         render_outputs(config, index, context.touched_folders | index.dirty_folders())
         index.clear_dirty_folders()
         build_site_after_run(config, index, report, options.clock())
-        health = record_health(config, index, report, options)
+        health = record_health(config, index, report, options.clock())
         if options.commit and config.mirror.commit:
             report.commit_message = commit_message(report)
             report.commit = commit_changes(root, report.commit_message,
                                            extra_paths=(config.mirror.site_dir,))
             if options.push and config.mirror.push:
-                publish_to_remotes(config, index, report, health, options)
+                publish_to_remotes(config, index, report, health, options.clock())
     finally:
         media.close()
         index.close()
     return report
-
-
-def record_health(config: Config, index: ArchiveIndex, report: RunReport,
-                  options: RunOptions) -> Health:
-    """Note how each source fared; rewrite STATUS.md when a state changed."""
-    now = options.clock()
-    health = load_health(config.root)
-    record_run(health, report, now)
-    write_status_file(config.root, update_source_states(health, config, index, now), config.tz)
-    save_health(config.root, health)
-    return health
-
-
-def publish_to_remotes(config: Config, index: ArchiveIndex, report: RunReport, health: Health,
-                       options: RunOptions) -> None:
-    """Push to every remote; when a remote's state changes, commit STATUS.md and push that."""
-    if not config.remotes:
-        return
-    policy = PushPolicy.from_settings(config.mirror)
-    report.pushes = push_to_remotes(config.root, config.remotes, policy)
-    now = options.clock()
-    record_pushes(health, report.pushes, now)
-    status = update_source_states(health, config, index, now)
-    if write_status_file(config.root, status, config.tz):
-        states = ", ".join(f"{p.remote} {'ok' if p.ok else 'failing'}" for p in report.pushes)
-        if commit_changes(config.root, f"status: remotes {states}") is not None:
-            report.pushes = push_to_remotes(config.root, config.remotes, policy)
-            record_pushes(health, report.pushes, now)
-    save_health(config.root, health)
 
 
 def publish(config: Config, options: RunOptions | None = None) -> list[PushResult]:
@@ -223,7 +185,8 @@ def publish(config: Config, options: RunOptions | None = None) -> list[PushResul
         index = ArchiveIndex.open(config.root)
         try:
             report = RunReport()
-            publish_to_remotes(config, index, report, load_health(config.root), options)
+            publish_to_remotes(config, index, report, load_health(config.root),
+                               options.clock())
         finally:
             index.close()
     return report.pushes
@@ -504,89 +467,6 @@ def _store_article(
     index.save(record)
     context.touched_folders.add(folder)
     return record
-
-
-def render_outputs(config: Config, index: ArchiveIndex, folders: set[str]) -> None:
-    """Rewrite the lists and READMEs the run's changes affect (unchanged bytes stay)."""
-    tz = config.tz
-    names = {s.slug: s.name for s in config.sources}
-    for folder in sorted(folders):
-        slug = folder.split("/")[1]
-        text = render_month_readme(names.get(slug, slug), folder, index.in_folder(folder), tz)
-        write_atomic(config.root / folder / MONTH_README, text)
-    summaries = []
-    for source in config.sources:
-        newest = index.newest(source.slug, config.mirror.list_size)
-        write_atomic(config.root / list_path(source.name),
-                     render_source_list(source.name, newest, tz))
-        last = max((r.first_seen_ms for r in newest), default=None)
-        summaries.append(SourceSummary(source.name, source.slug, index.count(source.slug), last))
-    write_atomic(config.root / "README.md",
-                 render_root_readme(summaries, tz, config.mirror.site_dir))
-    for relative, text in render_change_files(config.root, config, index.changed_records()).items():
-        write_atomic(config.root / relative, text)
-
-
-def build_site_after_run(
-    config: Config, index: ArchiveIndex, report: RunReport, now_ms: int
-) -> None:
-    """Bring the static site and the feeds up to date; a failure is noted, never fatal.
-
-    The search index is rebuilt at most every ``site_search_every_h`` hours."""
-    try:
-        site = build_site(config, index.all_records(), search_now=False, now_ms=now_ms)
-    except MirrorError as exc:
-        log.error("site build failed reason=%s", exc)
-        report.notes.append(f"site not built: {exc}")
-        return
-    report.count("site/pages_written", site.pages_written)
-
-
-def build_site_now(config: Config, *, full: bool = False) -> SiteReport:
-    """``newsmirror build``: the static site and the feeds from the committed archive."""
-    index = ArchiveIndex.open(config.root)
-    try:
-        return build_site(config, index.all_records(), full=full)
-    finally:
-        index.close()
-
-
-def search_archive(
-    config: Config, query: str, *, source: str | None = None, limit: int = 20
-) -> list[SearchHit]:
-    """``newsmirror search``: bring the search cache up to date, then query it."""
-    index = ArchiveIndex.open(config.root)
-    search = SearchIndex.open(config.root)
-    try:
-        search.sync(index.all_records(), lambda record: read_article_body(config, record))
-        return search.search(query, source=source, limit=limit)
-    finally:
-        search.close()
-        index.close()
-
-
-def read_article_body(config: Config, record: ArticleRecord) -> str:
-    """The body HTML of a mirrored article ("" when its file is missing or unreadable)."""
-    try:
-        return parse_article_file((config.root / record.path).read_text(encoding="utf-8")).body_html
-    except (OSError, UnicodeDecodeError, ArticleFormatError) as exc:
-        log.warning("article file unreadable path=%s reason=%s", record.path, exc)
-        return ""
-
-
-def commit_message(report: RunReport) -> str:
-    """``12 new: BBC 5, DW 7`` (plus failures), from the run's report."""
-    parts = [f"{s.name} {s.new}" for s in report.sources if s.new]
-    message = f"{report.new_count} new: {', '.join(parts)}" if parts else ""
-    changed = [f"{report.counters[f'recheck/{kind}']} {kind}" for kind in ("edited", "deleted")
-               if report.counters[f"recheck/{kind}"]]
-    if changed:
-        message = f"{message}; {', '.join(changed)}" if message else ", ".join(changed)
-    message = message or "0 new"
-    failed = [s.name for s in report.sources if not s.ok]
-    if failed:
-        message += f" (failed: {', '.join(failed)})"
-    return message
 
 
 def _failure(source: Source, url: str, stage: str, exc: MirrorError) -> ItemFailure:
