@@ -18,7 +18,6 @@ word shows as that word.
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from difflib import SequenceMatcher
@@ -26,8 +25,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from selectolax.lexbor import LexborHTMLParser
-
+from newsmirror.clean.sanitize import plain_text as plain_text  # re-exported: history works on it
 from newsmirror.clean.urls import canonical_url
 from newsmirror.models import ArticleRecord
 from newsmirror.render.article import ArticleFormatError, parse_article_file
@@ -38,13 +36,6 @@ REVISIONS_DIR = "revisions"
 # An unchanged run this short between two changes is shown as part of the change:
 # "[-甲乙-]{+丙丁+}" reads better than "[-甲-]{+丙+}的[-乙-]{+丁+}".
 MIN_EQUAL_CHARS = 3
-_BLOCK_END = re.compile(
-    r"(</(?:p|li|h[1-6]|blockquote|figcaption|pre|tr|dt|dd|caption|figure|table|ul|ol)>"
-    r"|<br\s*/?>|<hr\s*/?>)",
-    re.IGNORECASE,
-)
-_PARAGRAPH_END = "\u2029"
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
 PieceKind = Literal["equal", "delete", "insert"]
 
@@ -127,16 +118,6 @@ def find_article(index: ArchiveIndex, root: Path, key: str) -> ArticleRecord | N
         if record is not None:
             return record
     return None
-
-
-def plain_text(body_html: str) -> str:
-    """The visible text of article HTML: one paragraph per line, spaces collapsed."""
-    if not body_html:
-        return ""
-    marked = _BLOCK_END.sub(lambda m: m.group(1) + _PARAGRAPH_END, body_html)
-    text = LexborHTMLParser(marked).text(deep=True, separator="", strip=False)
-    lines = (" ".join(line.translate(_INVISIBLE).split()) for line in text.split(_PARAGRAPH_END))
-    return "\n".join(line for line in lines if line)
 
 
 def diff_paragraphs(old_text: str, new_text: str) -> list[ParagraphDiff]:

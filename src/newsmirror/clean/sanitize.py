@@ -329,12 +329,20 @@ def _one_line(html: str) -> str:
 
 
 _BLOCK_END = re.compile(
-    r"</?(?:p|h[1-6]|li|blockquote|figcaption|figure|pre|tr|dt|dd|table)\b[^>]*>|<br\s*/?>", re.I)
+    r"</?(?:p|h[1-6]|li|ul|ol|blockquote|figcaption|figure|pre|tr|dt|dd|table|caption)\b[^>]*>"
+    r"|<br\s*/?>|<hr\s*/?>", re.I)
+
+
+# Characters that take no room on screen; they only make equal texts differ.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
 
 def plain_text(html: str) -> str:
-    """Sanitised HTML as plain text: one line per paragraph, heading, list item or caption."""
-    marked = _BLOCK_END.sub(lambda m: "\n" + m.group(0) + "\n", html)
-    text = LexborHTMLParser(f"<body>{marked}</body>").text(deep=True) if html else ""
-    lines = (" ".join(line.split()) for line in text.splitlines())
+    """HTML as plain text: one line per paragraph, heading, list item or caption,
+    whitespace collapsed and invisible characters dropped."""
+    if not html:
+        return ""
+    marked = _BLOCK_END.sub(lambda m: "\n" + m.group(0) + "\n", _SPACE.sub(" ", html))
+    text = LexborHTMLParser(f"<body>{marked}</body>").text(deep=True)
+    lines = (" ".join(line.translate(_INVISIBLE).split()) for line in text.splitlines())
     return "\n".join(line for line in lines if line)

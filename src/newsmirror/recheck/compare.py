@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from newsmirror.clean.sanitize import plain_text
 from newsmirror.clean.urls import canonical_url
-from newsmirror.history import plain_text
 
 # A page with at most this much visible text and one of these phrases is a removal notice.
 NOTICE_MAX_CHARS = 600
