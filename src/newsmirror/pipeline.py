@@ -10,7 +10,6 @@ killed at any moment leaves at worst a file that the next run rewrites in place.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import time
 from collections import Counter
@@ -71,7 +70,7 @@ from newsmirror.store.files import (
     unique_name,
     write_atomic,
 )
-from newsmirror.store.index import ArchiveIndex
+from newsmirror.store.index import ArchiveIndex, body_sha256
 from newsmirror.store.lock import hold_run_lock
 
 log = logging.getLogger(__name__)
@@ -374,7 +373,7 @@ async def localise_pending_images(context: _RunContext, sources: list[Source]) -
                 article.published_ms, article.title, article.url, outcome.html)))
             record = context.index.find_by_path_or_url(path)
             if record is not None:  # the index's hash follows the file
-                context.index.save(replace(record, content_sha256=_sha256(outcome.html)))
+                context.index.save(replace(record, content_sha256=body_sha256(outcome.html)))
         context.image_counts.update(outcome.counts)
         if outcome.pending:
             media.mark_pending(path, outcome.last_error)
@@ -390,10 +389,11 @@ async def _mirror_entry(
         body = await asyncio.to_thread(
             lambda: sanitize_html(resolve_lazy_images(extracted.body_html), base_url)
         )
-        if text_length(body) < context.config.mirror.min_body_chars:
+        chars = text_length(body)
+        if chars < context.config.mirror.min_body_chars:
             raise NoContentError(
-                f"article body empty or nearly so: {entry.link} "
-                f"({text_length(body)} characters of text)", url=entry.link,
+                f"article body empty or nearly so: {entry.link} ({chars} characters of text)",
+                url=entry.link,
             )
         images = await mirror_images(body, ImagePolicy.for_source(context.config, source),
                                      page_url=base_url, fetcher=context.fetcher,
@@ -458,7 +458,7 @@ def _store_article(
         published_ms=published,
         first_seen_ms=first_seen,
         path=f"{folder}/{name}.md",
-        content_sha256=_sha256(body),
+        content_sha256=body_sha256(body),
         guid=entry.guid,
         author=extracted.author or entry.author,
     )
@@ -475,10 +475,6 @@ def _failure(source: Source, url: str, stage: str, exc: MirrorError) -> ItemFail
 
 def _host(url: str) -> str:
     return urlsplit(url).hostname or ""
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 __all__ = ["RunOptions", "build_site_after_run", "build_site_now", "commit_message",

@@ -73,8 +73,10 @@ def front_page_route() -> Route:
     return Route("<html><body><h1>首页</h1><ul><li>新闻</li></ul></body></html>".encode())
 
 
-def make_page_mirror(root: Path, origin: str, **settings: object) -> Config:
-    make_mirror(root, [SourceSpec("测试来源", "test", origin + "/feed", "page")], **settings)
+def make_page_mirror(root: Path, origin: str, *, fulltext: str = "page",
+                     **settings: object) -> Config:
+    """One source at ``origin``/feed, its articles from the page (or ``fulltext``)."""
+    make_mirror(root, [SourceSpec("测试来源", "test", origin + "/feed", fulltext)], **settings)
     return load_config(root)
 
 

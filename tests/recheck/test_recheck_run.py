@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from newsmirror.config import Config, load_config
+from newsmirror.config import Config
 from newsmirror.demo.server import LoopbackServer, Route
 from newsmirror.history import revision_path
 from newsmirror.models import ArticleRecord, RunReport
@@ -33,7 +33,7 @@ from tests.recheck.pages import (
     redirect_route,
     run_at,
 )
-from tests.support.mirrors import SourceSpec, git, make_mirror
+from tests.support.mirrors import git
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -277,9 +277,8 @@ def test_feed_sourced_article_is_checked_for_deletion_only(tmp_path: Path) -> No
     content = "".join(f"&lt;p&gt;{text}&lt;/p&gt;" for text in PARAGRAPHS)
     routes = {"/feed": feed_route(description=content), ARTICLE_PATH: article_route()}
     with LoopbackServer(routes) as server:
-        root = tmp_path / "mirror"
-        make_mirror(root, [SourceSpec("测试来源", "test", server.origin + "/feed", "feed")])
-        config = load_config(root)
+        config = make_page_mirror(tmp_path / "mirror", server.origin, fulltext="feed")
+        root = config.root
         run_at(config, T0)
         server.routes[ARTICLE_PATH] = article_route(EDITED)  # type: ignore[index]
         edited = run_at(config, T0 + 2 * HOUR_MS, recheck_all=True)
@@ -324,9 +323,8 @@ def feed_content(paragraphs: tuple[str, ...]) -> str:
 def test_feed_sourced_article_edit_is_found_in_the_feed(tmp_path: Path) -> None:
     routes = {"/feed": feed_route(description=feed_content(PARAGRAPHS))}
     with LoopbackServer(routes) as server:
-        root = tmp_path / "mirror"
-        make_mirror(root, [SourceSpec("测试来源", "test", server.origin + "/feed", "feed")])
-        config = load_config(root)
+        config = make_page_mirror(tmp_path / "mirror", server.origin, fulltext="feed")
+        root = config.root
         run_at(config, T0)
         server.routes["/feed"] = feed_route(description=feed_content(EDITED))  # type: ignore[index]
         report = run_at(config, T0 + HOUR_MS // 2)  # not due for a page re-check yet
@@ -338,9 +336,7 @@ def test_feed_sourced_article_edit_is_found_in_the_feed(tmp_path: Path) -> None:
 def test_feed_item_reserved_with_other_whitespace_is_no_edit(tmp_path: Path) -> None:
     routes = {"/feed": feed_route(description=feed_content(PARAGRAPHS))}
     with LoopbackServer(routes) as server:
-        root = tmp_path / "mirror"
-        make_mirror(root, [SourceSpec("测试来源", "test", server.origin + "/feed", "feed")])
-        config = load_config(root)
+        config = make_page_mirror(tmp_path / "mirror", server.origin, fulltext="feed")
         run_at(config, T0)
         spaced = feed_content(PARAGRAPHS).replace("&lt;/p&gt;", " \n &lt;/p&gt;")
         server.routes["/feed"] = feed_route(description=spaced)  # type: ignore[index]

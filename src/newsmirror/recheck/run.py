@@ -4,7 +4,6 @@ under ``revisions/``, deletion marks, check times in the cache)."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -27,7 +26,7 @@ from newsmirror.recheck.check import (
 from newsmirror.recheck.schedule import choose_rechecks, parse_schedule
 from newsmirror.render.article import ArticleFile, parse_article_file, render_article_file
 from newsmirror.store.files import write_atomic
-from newsmirror.store.index import ArchiveIndex, folder_of
+from newsmirror.store.index import ArchiveIndex, body_sha256, folder_of
 
 log = logging.getLogger(__name__)
 # (record, source, sanitised body, base URL) → the body as the article file keeps it
@@ -104,7 +103,7 @@ def _keep_previous_version(root: Path, result: RecheckResult, now_ms: int) -> Ar
     return replace(
         record,
         title=result.title,
-        content_sha256=hashlib.sha256(result.body_html.encode("utf-8")).hexdigest(),
+        content_sha256=body_sha256(result.body_html),
         revisions=(*record.revisions, earlier),
         edited_ms=now_ms,
         last_checked_ms=now_ms,

@@ -12,6 +12,7 @@ cache is rebuilt from scratch.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import logging
 import sqlite3
@@ -39,6 +40,11 @@ def record_from_json(line: str) -> ArticleRecord:
     data: dict[str, Any] = json.loads(line)
     data["revisions"] = tuple(Revision(**r) for r in data.get("revisions", ()))
     return ArticleRecord(**data)
+
+
+def body_sha256(body_html: str) -> str:
+    """The ``content_sha256`` of an article: a hash of its body HTML as the file holds it."""
+    return hashlib.sha256(body_html.encode("utf-8")).hexdigest()
 
 
 def shard_of(record: ArticleRecord) -> str:
