@@ -134,7 +134,7 @@ class MirrorSettings:
     feed_size: int = _setting(50, "Newest articles in each Atom feed.", minimum=1)
     site_search: bool = _setting(
         True, "Build the in-browser search index (Pagefind) with the site. It reads every "
-        "page again whenever one changed: about 35 s and 1.2 GB of memory per 10,000 articles.",
+        "page again when it rebuilds: about 13 s and 1.2 GB of memory per 10,000 articles.",
     )
     site_search_every_h: float = _setting(
         24.0, "Hours between rebuilds of the search index during runs. Each rebuild rewrites "
