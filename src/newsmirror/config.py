@@ -402,8 +402,3 @@ def _expect_list(value: Any, path: Path, key: str) -> list[Any]:
     if not isinstance(value, list):
         raise ConfigError(f"{path}: {key}: expected an array of tables ([[{key}]])")
     return value
-
-
-def setting_fields(cls: type[Any]) -> tuple[dataclasses.Field[Any], ...]:
-    """The declared settings of a settings dataclass, for templates and docs."""
-    return tuple(dataclasses.fields(cls))

@@ -95,7 +95,6 @@ class Revision:
     seen_ms: int
     title: str
     content_sha256: str
-    git_note: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from typing import Any
 
 from newsmirror.errors import StoreError
 from newsmirror.models import ArticleRecord, FeedEntry, Revision, Validators
-from newsmirror.store.files import CACHE_DIR, INDEX_DIR, write_atomic
+from newsmirror.store.files import ARTICLES_DIR, CACHE_DIR, INDEX_DIR, is_inside, write_atomic
 from newsmirror.store.schema import migrate
 
 log = logging.getLogger(__name__)
@@ -127,6 +127,12 @@ class ArchiveIndex:
                 raise StoreError(
                     f"index line unreadable: {relative}:{number} ({exc})", url=relative
                 ) from exc
+            if not (record.path.startswith(f"{ARTICLES_DIR}/") and is_inside(self.root, record.path)):
+                # A committed index is input too: it may not point a run at files elsewhere.
+                raise StoreError(
+                    f"index line names a path outside articles/: {relative}:{number} "
+                    f"({record.path})", url=relative,
+                )
             self._insert(record)
         self.connection.execute(
             "INSERT OR REPLACE INTO shards VALUES (?, ?)", (relative, fingerprint)
