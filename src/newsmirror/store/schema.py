@@ -47,6 +47,10 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE checks ADD COLUMN baseline TEXT;
     """,
+    # 4: shards are remembered by a hash of their bytes; size and mtime only spare the hashing.
+    """
+    ALTER TABLE shards ADD COLUMN stat TEXT;
+    """,
 )
 
 
