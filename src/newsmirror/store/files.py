@@ -91,11 +91,12 @@ def is_inside(root: Path, relative: str) -> bool:
     return (root / pure).resolve().is_relative_to(root.resolve())
 
 
-def write_atomic(path: Path, content: str | bytes) -> bool:
+def write_atomic(path: Path, content: str | bytes, *, sync: bool = True) -> bool:
     """Write ``content`` to ``path`` via a synced temporary file and a rename.
 
     Returns False (and writes nothing) when the file already holds exactly these
-    bytes, so unchanged outputs keep their modification time.
+    bytes, so unchanged outputs keep their modification time.  With ``sync``
+    false nothing is synced: for writing many files, then syncing once (``os.sync``).
     """
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
@@ -108,13 +109,15 @@ def write_atomic(path: Path, content: str | bytes) -> bool:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+    if sync:
+        _fsync_dir(path.parent)
     return True
 
 

@@ -252,6 +252,11 @@ class ArchiveIndex:
         for row in self.connection.execute(query + " ORDER BY published_ms DESC, id", args):
             yield record_from_json(row[0])
 
+    def canonical_urls(self, source: str) -> set[str]:
+        """The canonical URL of every article of ``source``."""
+        rows = self.connection.execute("SELECT canonical_url FROM articles WHERE source=?", (source,))
+        return {r[0] for r in rows}
+
     def count(self, source: str) -> int:
         return int(self.connection.execute(
             "SELECT COUNT(*) FROM articles WHERE source=?", (source,)).fetchone()[0])

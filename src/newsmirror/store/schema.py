@@ -50,6 +50,7 @@ MIGRATIONS: tuple[str, ...] = (
     # 4: shards are remembered by a hash of their bytes; size and mtime only spare the hashing.
     """
     ALTER TABLE shards ADD COLUMN stat TEXT;
+    CREATE INDEX articles_shard ON articles (source, shard, published_ms);
     """,
 )
 

@@ -1,0 +1,143 @@
+"""Importing one source's articles of one month: clean each body, give it its path, write it.
+
+A month of one source is the unit of work: the paths its articles get depend
+only on the articles of that month (the folder fills up, names must be unique
+in it), so months can be imported in separate processes.  Articles are placed
+in order of publication, as runs would have placed them.  Files are written
+without syncing each one; the importer syncs once before the index names them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newsmirror.clean.sanitize import sanitize_html, text_length
+from newsmirror.clean.urls import strip_tracking_params
+from newsmirror.extract import clean_feed_content
+from newsmirror.images import ImagePolicy, resolve_lazy_images, rewrite_images
+from newsmirror.images.policy import wanted_downloads
+from newsmirror.importer.archive import (
+    ArchiveFile,
+    ArchiveFormatError,
+    ImportSkip,
+    read_archive_text,
+)
+from newsmirror.models import ArticleRecord
+from newsmirror.render.article import ArticleFile, render_article_file
+from newsmirror.store.files import (
+    article_id,
+    folder_for,
+    name_candidate,
+    unique_name,
+    write_atomic,
+)
+from newsmirror.store.index import body_sha256
+
+
+@dataclass(frozen=True, slots=True)
+class Cleaning:
+    """What the cleaning of a body needs: the source's image policy and the minimum length."""
+
+    images: ImagePolicy
+    min_body_chars: int
+
+
+@dataclass(frozen=True, slots=True)
+class CleanBody:
+    """A cleaned body, and whether its images wait for a run to copy them (local mode)."""
+
+    html: str
+    images_pending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MonthJob:
+    """One source's new articles of one month, and what the mirror already holds there."""
+
+    root: Path
+    slug: str
+    shard: str  # YYYY/MM
+    files: tuple[ArchiveFile, ...]
+    cleaning: Cleaning
+    folder_counts: Mapping[str, int] = field(default_factory=dict)
+    taken_names: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class MonthResult:
+    """The records of the articles written, the files skipped, the articles whose images wait."""
+
+    records: tuple[ArticleRecord, ...]
+    skips: tuple[ImportSkip, ...]
+    images_pending: tuple[str, ...]
+
+
+def clean_archive_body(html: str, url: str, cleaning: Cleaning) -> CleanBody | str:
+    """The body as a fetched article's would be stored, or why it cannot be (a reason).
+
+    The same steps as a feed item's content: the site rule's rewrites and
+    removals, lazy images, the sanitiser, the minimum length, the image policy -
+    with no downloads: in local mode images are proxied and marked for a run.
+    """
+    body = sanitize_html(resolve_lazy_images(clean_feed_content(html, url)), url)
+    chars = text_length(body)
+    if chars < cleaning.min_body_chars:
+        return f"article body empty or nearly so ({chars} characters of text)"
+    policy = cleaning.images
+    if policy.mode != "local":
+        return CleanBody(rewrite_images(body, policy).html)
+    waiting = wanted_downloads(body, policy)
+    return CleanBody(rewrite_images(body, policy, {}, waiting).html, bool(waiting))
+
+
+def import_month(job: MonthJob) -> MonthResult:
+    """Clean, place and write the job's articles, in order of publication."""
+    counts = dict(job.folder_counts)
+    taken = {folder: set(names) for folder, names in job.taken_names.items()}
+    records: list[ArticleRecord] = []
+    skips: list[ImportSkip] = []
+    pending: list[str] = []
+    for file in job.files:
+        try:
+            text = read_archive_text(file.path)
+        except (OSError, ArchiveFormatError) as exc:
+            skips.append(ImportSkip(file.relative, str(exc)))
+            continue
+        cleaned = clean_archive_body(text.body_html, file.url, job.cleaning)
+        if isinstance(cleaned, str):
+            skips.append(ImportSkip(file.relative, cleaned))
+            continue
+        folder = folder_for(job.slug, job.shard, counts)
+        names = taken.setdefault(folder, set())
+        name = unique_name(name_candidate(file.canonical), file.canonical, names)
+        names.add(name)
+        counts[folder] = counts.get(folder, 0) + 1
+        record = _write_article(job.root, file, f"{folder}/{name}.md", cleaned.html)
+        records.append(record)
+        if cleaned.images_pending:
+            pending.append(record.path)
+    return MonthResult(tuple(records), tuple(skips), tuple(pending))
+
+
+def _write_article(root: Path, file: ArchiveFile, path: str, body: str) -> ArticleRecord:
+    """Write the article file (not synced) and return its index record.
+
+    Its age counts from publication: ``first_seen_ms`` is the publication time.
+    """
+    title = file.title or file.canonical
+    record = ArticleRecord(
+        id=article_id(file.slug, file.canonical),
+        source=file.slug,
+        url=strip_tracking_params(file.url),
+        canonical_url=file.canonical,
+        title=title,
+        published_ms=file.published_ms,
+        first_seen_ms=file.published_ms,
+        path=path,
+        content_sha256=body_sha256(body),
+    )
+    text = render_article_file(ArticleFile(file.published_ms, title, record.url, body))
+    write_atomic(root / path, text, sync=False)
+    return record
