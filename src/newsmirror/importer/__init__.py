@@ -15,9 +15,11 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,20 +32,21 @@ from newsmirror.importer.archive import (
     articles_folder,
     map_folders,
     parse_folder_map,
-    read_archive_header,
+    read_archive_headers,
 )
-from newsmirror.importer.month import Cleaning, MonthJob, MonthResult, import_month
+from newsmirror.importer.month import Cleaning, MonthJob, import_month
 from newsmirror.models import ArticleRecord
 from newsmirror.outputs import render_outputs
 from newsmirror.publish import commit_changes, remove_stale_index_lock
-from newsmirror.store.files import ARTICLES_DIR, month_shard
+from newsmirror.store.files import month_shard
 from newsmirror.store.index import ArchiveIndex
 from newsmirror.store.lock import hold_run_lock
 
 log = logging.getLogger(__name__)
 ImportProgress = Callable[[int, int], None]  # (files done, files in all)
-# Below this many new articles the work stays in this process.
+# Below this many files the work stays in this process.
 MIN_ARTICLES_FOR_WORKERS = 400
+HEADER_CHUNK = 2000  # files whose headers one worker reads at a time
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,41 +97,70 @@ def _import_locked(
     options: ImportOptions,
 ) -> ImportReport:
     report = ImportReport()
-    files = _new_files(_read_headers(articles, folders, report), index, report)
-    records: list[ArticleRecord] = []
-    pending: list[str] = []
-    for result in _run_jobs(_month_jobs(config, index, files), options):
-        records.extend(result.records)
-        pending.extend(result.images_pending)
-        report.skipped.extend(result.skips)
-        if options.progress is not None:
-            options.progress(len(records) + len(report.skipped), len(files) + len(report.skipped))
+    started = time.monotonic()
+    paths = list(archive_paths(articles, folders))
+    with _worker_pool(options.workers if len(paths) >= MIN_ARTICLES_FOR_WORKERS else 1) as pool:
+        headers = _read_headers(paths, pool, report)
+        files = _new_files(headers, index, report)
+        log.info("import headers read new=%d already=%d duplicates=%d seconds=%.1f", len(files),
+                 report.already_mirrored, report.duplicates, time.monotonic() - started)
+        records: list[ArticleRecord] = []
+        pending: list[str] = []
+        jobs = _month_jobs(config, index, files)
+        for result in pool.map(import_month, jobs) if pool else map(import_month, jobs):
+            records.extend(result.records)
+            pending.extend(result.images_pending)
+            report.skipped.extend(result.skips)
+            if options.progress is not None:
+                options.progress(len(records) + len(report.skipped), len(paths))
     report.skipped.sort(key=lambda skip: skip.relative)
-    if not records:
-        return report
+    log.info("import articles written n=%d skipped=%d seconds=%.1f", len(records),
+             len(report.skipped), time.monotonic() - started)
+    if records:
+        _save_and_commit(config, index, records, pending, options, report)
+    log.info("import done seconds=%.1f", time.monotonic() - started)
+    return report
+
+
+def _save_and_commit(
+    config: Config, index: ArchiveIndex, records: list[ArticleRecord], images_pending: list[str],
+    options: ImportOptions, report: ImportReport,
+) -> None:
+    """Sync the files, save their records, render lists and READMEs, commit."""
     os.sync()  # every article file is on disk before the index names it
     index.save_many(records)
     report.imported.update(record.source for record in records)
-    _mark_images_pending(config.root, pending)
+    _mark_images_pending(config.root, images_pending)
     render_outputs(config, index, {r.path.rsplit("/", 1)[0] for r in records} |
                    index.dirty_folders())
     index.clear_dirty_folders()
     if options.commit and config.mirror.commit:
         report.commit = commit_changes(config.root, import_message(config, report),
                                        extra_paths=(config.mirror.site_dir,))
-    return report
+
+
+@contextmanager
+def _worker_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    """Worker processes for the reading and cleaning, or None to work in this process."""
+    if workers <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        yield pool
 
 
 def _read_headers(
-    articles: Path, folders: Mapping[str, Source], report: ImportReport
+    paths: list[tuple[Path, str]], pool: ProcessPoolExecutor | None, report: ImportReport
 ) -> list[ArchiveFile]:
+    chunks = [paths[start:start + HEADER_CHUNK] for start in range(0, len(paths), HEADER_CHUNK)]
     files = []
-    for path, slug in archive_paths(articles, folders):
-        header = read_archive_header(path, f"{ARTICLES_DIR}/{path.parent.name}/{path.name}", slug)
-        if isinstance(header, ImportSkip):
-            report.skipped.append(header)
-        else:
-            files.append(header)
+    for chunk in pool.map(read_archive_headers, chunks) if pool else map(read_archive_headers,
+                                                                          chunks):
+        for header in chunk:
+            if isinstance(header, ImportSkip):
+                report.skipped.append(header)
+            else:
+                files.append(header)
     return files
 
 
@@ -167,17 +199,6 @@ def _month_jobs(config: Config, index: ArchiveIndex, files: list[ArchiveFile]) -
         taken = {folder: frozenset(index.names_in_folder(folder)) for folder in counts}
         jobs.append(MonthJob(config.root, slug, shard, tuple(month_files), cleaning, counts, taken))
     return jobs
-
-
-def _run_jobs(jobs: list[MonthJob], options: ImportOptions) -> Iterator[MonthResult]:
-    """Each job's result, in order; in worker processes when there is enough work."""
-    articles = sum(len(job.files) for job in jobs)
-    if options.workers <= 1 or articles < MIN_ARTICLES_FOR_WORKERS:
-        yield from map(import_month, jobs)
-        return
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(options.workers, mp_context=context) as pool:
-        yield from pool.map(import_month, jobs)
 
 
 def _mark_images_pending(root: Path, article_paths: Iterable[str]) -> None:

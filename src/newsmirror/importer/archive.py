@@ -120,8 +120,14 @@ def archive_paths(articles: Path, folders: Mapping[str, Source]) -> Iterator[tup
                 yield path, source.slug
 
 
-def read_archive_header(path: Path, relative: str, slug: str) -> ArchiveFile | ImportSkip:
+def read_archive_headers(paths: Sequence[tuple[Path, str]]) -> list[ArchiveFile | ImportSkip]:
+    """The headers of files (each with its source's slug), or why each cannot be imported."""
+    return [read_archive_header(path, slug) for path, slug in paths]
+
+
+def read_archive_header(path: Path, slug: str) -> ArchiveFile | ImportSkip:
     """The file's header, or why it cannot be imported."""
+    relative = f"{ARTICLES_DIR}/{path.parent.name}/{path.name}"
     try:
         text = read_archive_text(path)
     except (OSError, ArchiveFormatError) as exc:
