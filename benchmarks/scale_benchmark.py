@@ -256,6 +256,36 @@ def new_objects(root: Path) -> dict[str, int]:
             "bytes_on_disk": sum(p[1] for p in pairs)}
 
 
+def category_of(path: str, site_dir: str = "docs") -> str:
+    """Which part of the mirror a committed file belongs to, for bytes per article."""
+    top = path.split("/", 1)[0]
+    if top == "articles":
+        return "month READMEs" if path.endswith("/README.md") else "article files"
+    if top == site_dir:
+        inner = path.split("/")[1] if path.count("/") else ""
+        if inner == "feeds":
+            return "feeds"
+        return "search index" if "search" in inner or inner == "pagefind" else "site pages"
+    return {"index": "index", "feeds": "feeds"}.get(top, "lists, READMEs, config")
+
+
+def repository_bytes(root: Path) -> dict[str, dict[str, int]]:
+    """Files, bytes and bytes as git stores them (zlib, before delta packing) per category."""
+    listing = git(root, "ls-tree", "-r", "-z", "HEAD").split("\0")
+    blobs = [(line.split()[2], line.split("\t", 1)[1]) for line in listing if line]
+    ids = "\n".join(blob for blob, _ in blobs) + "\n"
+    sizes = subprocess.run(["git", "cat-file", "--batch-check=%(objectsize) %(objectsize:disk)"],
+                           cwd=root, input=ids, capture_output=True, text=True, check=True).stdout
+    totals: dict[str, dict[str, int]] = {}
+    for (_, path), line in zip(blobs, sizes.splitlines(), strict=True):
+        size, disk = map(int, line.split())
+        total = totals.setdefault(category_of(path), {"files": 0, "bytes": 0, "bytes_in_git": 0})
+        total["files"] += 1
+        total["bytes"] += size
+        total["bytes_in_git"] += disk
+    return totals
+
+
 def is_clean_and_unmoved(clone: Path, head: str) -> bool:
     return git(clone, "status", "--porcelain") == "" and git(clone, "rev-parse", "HEAD") == head
 
@@ -290,6 +320,9 @@ def run_benchmark(work: Path, count: int, seed: int, *, search: bool) -> list[di
         result["commit"] = new_objects(mirror)
         print(json.dumps(result["commit"]), flush=True)
         results.append(result)
+    sizes = repository_bytes(mirror)
+    print(json.dumps(sizes, ensure_ascii=False), flush=True)
+    results.append({"step": "repository", "categories": sizes})
     return results
 
 
@@ -333,7 +366,12 @@ def main() -> None:
     if options.json:
         options.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     for result in results:
-        print(f"| {result['step']} | {result['seconds']} s | {result['peak_mb']} MB |")
+        if "seconds" in result:
+            print(f"| {result['step']} | {result['seconds']} s | {result['peak_mb']} MB |")
+    articles = options.articles + NEW_ARTICLES
+    for category, total in sorted(results[-1]["categories"].items()):  # type: ignore[union-attr]
+        print(f"| {category} | {total['files']} | {total['bytes'] / articles:.0f} B "
+              f"| {total['bytes_in_git'] / articles:.0f} B |")
 
 
 if __name__ == "__main__":
