@@ -139,3 +139,22 @@ def test_index_line_with_an_unknown_field_is_refused(tmp_path: Path) -> None:
     shard.write_text(record_to_json(RECORD)[:-1] + ', "extra": 1}\n', encoding="utf-8")
     with pytest.raises(StoreError, match=r"unreadable: index/bbc/2026-03.jsonl:1"):
         ArchiveIndex.open(tmp_path)
+
+
+def test_a_source_is_read_month_by_month_and_page_by_page_in_publication_order(
+    tmp_path: Path,
+) -> None:
+    records = records_in("bbc", 3, 4) + records_in("bbc", 4, 3) + records_in("dw", 3, 2)
+    index = ArchiveIndex.open(tmp_path)
+    try:
+        index.save_many(reversed(records))
+        lines = index.shard_lines("bbc", "2026-03")
+        assert [record for record, _ in lines] == records[:4]
+        assert [line for _, line in lines] == (
+            tmp_path / "index/bbc/2026-03.jsonl").read_text(encoding="utf-8").splitlines()
+        assert index.shard_counts("bbc") == {"2026-03": 4, "2026-04": 3}
+        assert set(index.shard_fingerprints("bbc")) == {"2026-03", "2026-04"}
+        assert index.position("bbc", records[5].published_ms, records[5].id) == 5
+        assert index.oldest_first("bbc", 3, 2) == records[3:5]
+    finally:
+        index.close()

@@ -257,6 +257,47 @@ class ArchiveIndex:
         rows = self.connection.execute("SELECT canonical_url FROM articles WHERE source=?", (source,))
         return {r[0] for r in rows}
 
+    # -- a source's articles in publication order (what the site pages show) ----------
+
+    def shard_fingerprints(self, source: str) -> dict[str, str]:
+        """``YYYY-MM`` → the hash of the committed bytes of each of the source's shards."""
+        rows = self.connection.execute(
+            "SELECT shard_path, fingerprint FROM shards WHERE shard_path LIKE ?",
+            (f"{INDEX_DIR}/{source}/%",),
+        )
+        return {_split_shard_path(path)[1]: fingerprint for path, fingerprint in rows}
+
+    def shard_lines(self, source: str, shard: str) -> list[tuple[ArticleRecord, str]]:
+        """The records of one shard (``YYYY-MM``), oldest first, each with its committed line."""
+        rows = self.connection.execute(
+            "SELECT record FROM articles WHERE source=? AND shard=? ORDER BY published_ms, id",
+            (source, shard),
+        )
+        return [(record_from_json(r[0]), r[0]) for r in rows]
+
+    def shard_counts(self, source: str) -> dict[str, int]:
+        """``YYYY-MM`` → how many of the source's articles that month holds."""
+        rows = self.connection.execute(
+            "SELECT shard, COUNT(*) FROM articles WHERE source=? GROUP BY shard", (source,)
+        )
+        return {shard: n for shard, n in rows}
+
+    def position(self, source: str, published_ms: int, article_id: str) -> int:
+        """How many of the source's articles come before this place (oldest first)."""
+        row = self.connection.execute(
+            "SELECT COUNT(*) FROM articles WHERE source=? AND (published_ms < ? OR "
+            "(published_ms = ? AND id < ?))", (source, published_ms, published_ms, article_id),
+        ).fetchone()
+        return int(row[0])
+
+    def oldest_first(self, source: str, offset: int, limit: int) -> list[ArticleRecord]:
+        """``limit`` of the source's records from ``offset`` on, oldest first."""
+        rows = self.connection.execute(
+            "SELECT record FROM articles WHERE source=? ORDER BY published_ms, id LIMIT ? OFFSET ?",
+            (source, limit, offset),
+        )
+        return [record_from_json(r[0]) for r in rows]
+
     def count(self, source: str) -> int:
         return int(self.connection.execute(
             "SELECT COUNT(*) FROM articles WHERE source=?", (source,)).fetchone()[0])
