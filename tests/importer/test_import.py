@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from newsmirror.clean.urls import canonical_url
 from newsmirror.cli import app
 from newsmirror.config import load_config
+from newsmirror.images import MediaStore
 from newsmirror.importer import ImportOptions, import_archive
 from newsmirror.models import ArticleRecord
 from newsmirror.render.article import parse_article_file
@@ -211,3 +212,20 @@ def test_articles_join_a_month_the_mirror_already_has_under_free_names(tmp_path:
     assert code == 0, output
     readme = (root / "articles/voa/2020/07/README.md").read_text(encoding="utf-8")
     assert "(5494822.md)" in readme and "(5494822-" in readme
+
+
+def test_local_images_wait_for_a_run_and_nothing_is_downloaded(tmp_path: Path) -> None:
+    """In local mode an import proxies each image, marks it for a run, and fetches nothing."""
+    archive = write_predecessor_archive(tmp_path / "archive", slugs=("cdt",))
+    root = make_mirror(tmp_path / "mirror", predecessor_sources(), images="local",
+                       min_body_chars=0)
+    code, output = invoke_import(root, archive)
+    assert code == 0, output
+    media = MediaStore.open(root)
+    try:
+        waiting = media.pending_articles(100)
+    finally:
+        media.close()
+    bodies = {path: (root / path).read_text(encoding="utf-8") for path in waiting}
+    assert len(bodies) == 5 and not (root / "media").exists()
+    assert all('data-localise="https://chinadigitaltimes.net/' in text for text in bodies.values())

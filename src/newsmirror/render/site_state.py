@@ -1,0 +1,115 @@
+"""What the site was last built from, committed with it, so a fresh clone decides the same.
+
+Under the site folder, ``_state/`` holds one small file per source and one per
+source and month::
+
+    _state/{slug}.json             {"inputs": …, "count": n, "months": {"YYYY-MM": shard hash}}
+    _state/{slug}/{YYYY-MM}.json   {"inputs": …, "pages": {"{page}": record hash}}
+
+``inputs`` is a hash of everything every page depends on besides the archive
+(templates, static files, the site settings, the sources' names).  A month whose
+committed index shard has another hash than its state says is rendered again,
+and in it only the pages whose record changed; a source none of whose months
+changed is not looked at.  Every value is a hash of committed bytes, never a
+modification time, so a fresh clone, a warm mirror and a restored cache agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newsmirror.store.files import write_atomic
+
+STATE_DIR = "_state"
+PAGE_HASH_CHARS = 20
+
+
+@dataclass(slots=True)
+class SourceState:
+    """How a source's pages were last built: from which shards, with which inputs."""
+
+    inputs: str = ""
+    count: int = 0
+    months: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class MonthState:
+    """The record hash each article page of one month was last rendered from."""
+
+    inputs: str = ""
+    pages: dict[str, str] = field(default_factory=dict)
+
+
+def source_state_path(site: Path, slug: str) -> Path:
+    return site / STATE_DIR / f"{slug}.json"
+
+
+def month_state_path(site: Path, slug: str, month: str) -> Path:
+    return site / STATE_DIR / slug / f"{month}.json"
+
+
+def page_hash(inputs: str, record_line: str) -> str:
+    """What an article page is rendered from: the site's inputs and its record's line."""
+    return hashlib.sha256(f"{inputs}\n{record_line}".encode()).hexdigest()[:PAGE_HASH_CHARS]
+
+
+def read_source_state(site: Path, slug: str) -> SourceState:
+    data = _read_json(source_state_path(site, slug))
+    months = data.get("months")
+    if not isinstance(months, dict):
+        return SourceState()
+    return SourceState(str(data.get("inputs", "")), int(data.get("count", 0)),
+                       {str(k): str(v) for k, v in months.items()})
+
+
+def read_month_state(site: Path, slug: str, month: str) -> MonthState:
+    data = _read_json(month_state_path(site, slug, month))
+    pages = data.get("pages")
+    if not isinstance(pages, dict):
+        return MonthState()
+    return MonthState(str(data.get("inputs", "")), {str(k): str(v) for k, v in pages.items()})
+
+
+def write_source_state(site: Path, slug: str, state: SourceState) -> bool:
+    return write_atomic(source_state_path(site, slug), _dumps(
+        {"inputs": state.inputs, "count": state.count, "months": dict(sorted(state.months.items()))}))
+
+
+def write_month_state(site: Path, slug: str, month: str, state: MonthState) -> bool:
+    return write_atomic(month_state_path(site, slug, month), _dumps(
+        {"inputs": state.inputs, "pages": dict(sorted(state.pages.items()))}))
+
+
+def remove_month_state(site: Path, slug: str, month: str) -> None:
+    month_state_path(site, slug, month).unlink(missing_ok=True)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError, UnicodeDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=0) + "\n"
+
+
+__all__ = [
+    "MonthState",
+    "SourceState",
+    "month_state_path",
+    "page_hash",
+    "read_month_state",
+    "read_source_state",
+    "remove_month_state",
+    "source_state_path",
+    "write_month_state",
+    "write_source_state",
+]
