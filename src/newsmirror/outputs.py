@@ -67,7 +67,7 @@ def build_site_after_run(
 
     The search index is rebuilt at most every ``site_search_every_h`` hours."""
     try:
-        site = build_site(config, index.all_records(), search_now=False, now_ms=now_ms)
+        site = build_site(config, index, search_now=False, now_ms=now_ms)
     except MirrorError as exc:
         log.error("site build failed reason=%s", exc)
         report.notes.append(f"site not built: {exc}")
@@ -79,7 +79,7 @@ def build_site_now(config: Config, *, full: bool = False) -> SiteReport:
     """``newsmirror build``: the static site and the feeds from the committed archive."""
     index = ArchiveIndex.open(config.root)
     try:
-        return build_site(config, index.all_records(), full=full)
+        return build_site(config, index, full=full)
     finally:
         index.close()
 

@@ -13,19 +13,22 @@ Layout under the site folder (``docs/`` by default)::
     media/                          copies of the mirror's media/ files
     pagefind/                       the client-side search index
 
+    _state/                         what the pages were built from (site_state.py)
+
 Every link is relative, so the site works from a git host's pages, any sub-path
 and a local folder.  Pages depend only on the archive, never on the clock, so a
 full rebuild gives the same bytes.  Index pages are numbered from the oldest
-article, so new articles change only the newest pages.  Article pages are
-rendered again only when their inputs changed (remembered in
-``.newsmirror/site-state.json``); every write skips identical bytes.
+article, so new articles change only the newest pages.  Only the pages whose
+committed inputs changed are rendered (:mod:`newsmirror.render.site_update`
+decides, from the committed ``_state/``), and every write skips identical bytes.
+Pages are written without syncing each one; the state follows one sync.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
+import os
 import posixpath
 import re
 import time
@@ -47,16 +50,25 @@ from newsmirror.models import ArticleRecord
 from newsmirror.render import atom
 from newsmirror.render.article import ArticleFormatError, parse_article_file
 from newsmirror.render.search_index import update_search_index
+from newsmirror.render.site_state import read_site_inputs, write_site_inputs
+from newsmirror.render.site_update import (
+    RecordSet,
+    SiteArchive,
+    fingerprint_of,
+    month_of,
+    update_sources,
+)
 from newsmirror.store.files import CACHE_DIR, write_atomic
 
 log = logging.getLogger(__name__)
 
-STATE_FILENAME = "site-state.json"
 STATIC_FILES = ("style.css", "search.js", "images.js")
 MEDIA_DIR = "media"
 _TAG = re.compile(r"<(img|source)\b([^>]*)>")
 _ATTRIBUTE = re.compile(r'([a-zA-Z][\w-]*)="([^"]*)"')
 _REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
+# A stored body's reference to a local image: ``../../../../media/ab/{hash}.jpg``.
+_MEDIA_REFERENCE = re.compile(r"(?<![\w/])(?:\.\./)*media/([0-9a-f]{2}/[0-9a-f]+\.[a-z0-9]+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,74 +98,103 @@ class ListEntry:
 
 @dataclass(slots=True)
 class _Build:
-    """The state of one build: settings, output folder and what was written."""
+    """The state of one build: settings, output folder, the archive and what was written."""
 
     config: Config
     site: Path
     names: dict[str, str]
-    previous: dict[str, str]
-    trusted: bool
-    fingerprints: dict[str, str] = field(default_factory=dict)
+    archive: SiteArchive
     written: int = 0
     unchanged: int = 0
+    removed: int = 0
+    media: set[str] = field(default_factory=set)
 
     @property
     def tz(self) -> ZoneInfo:
         return self.config.tz
 
-    def write_page(self, relative: str, text: str, fingerprint: str = "") -> None:
-        self.fingerprints[relative] = fingerprint
-        if write_atomic(self.site / relative, text):
+    def write_page(self, relative: str, text: str) -> None:
+        if write_atomic(self.site / relative, text, sync=False):
             self.written += 1
         else:
             self.unchanged += 1
 
+    def remove_page(self, page: str) -> None:
+        path = self.site / page
+        if path.suffix == ".html" and path.is_file():
+            path.unlink()
+            self.removed += 1
+
+    def write_article_page(self, record: ArticleRecord) -> None:
+        _write_article_page(self, record)
+
+    def write_month_page(self, slug: str, month: str, records: Sequence[ArticleRecord]) -> None:
+        _write_month_page(self, slug, month, records)
+
+    def write_source_pages(self, slug: str, first_page: int, old_count: int) -> None:
+        _write_source_pages(self, slug, first_page, old_count)
+
 
 def build_site(
     config: Config,
-    records: Iterable[ArticleRecord],
+    archive: SiteArchive | Iterable[ArticleRecord],
     *,
     full: bool = False,
     search_now: bool = True,
     now_ms: int | None = None,
 ) -> SiteReport:
-    """Render the site and the feeds from the archive's records; rewrite only what changed.
+    """Render the site and the feeds from the archive; render only what changed.
 
+    ``archive`` is the cache of the committed index (or records in memory).
     ``full`` ignores what earlier builds remember and renders every page (the
     bytes written are the same unless something changed).  With ``search_now``
     false, a changed site's search index is rebuilt only when the last rebuild is
     ``site_search_every_h`` old (at ``now_ms``); until then it stays marked out of date.
     """
+    if not isinstance(archive, SiteArchive):
+        archive = RecordSet(archive)
     site = config.root / config.mirror.site_dir
-    state_path = config.root / CACHE_DIR / STATE_FILENAME
-    templates, previous = _read_state(state_path)
-    trusted = not full and templates == _templates_fingerprint()
-    build = _Build(config, site, {s.slug: s.name for s in config.sources}, previous, trusted)
-    records = sorted(records, key=_published_order)
-    by_source = _group_by_source(records)
+    build = _Build(config, site, {s.slug: s.name for s in config.sources}, archive)
+    inputs = site_inputs(config)
+    everything = full or read_site_inputs(site) != inputs
     _write_static_files(build)
-    _write_article_pages(build, records)
-    for slug, source_records in sorted(by_source.items()):
-        _write_source_pages(build, slug, source_records)
-        _write_month_pages(build, slug, source_records)
-    _write_front_page(build, by_source)
-    removed = _remove_stale_pages(build)
-    feeds = atom.write_feeds(config, by_source, page_of=article_page_path,
-                             content_of=lambda record: _feed_content(config.root, record))
-    media = copy_media(config.root / MEDIA_DIR, site / MEDIA_DIR)
-    _write_state(state_path, _templates_fingerprint(), build.fingerprints)
+    update = update_sources(build, build.archive, inputs, full=everything, tz=config.tz)
+    feeds = 0
+    if update.changed_sources or everything or not (site / "index.html").exists():
+        _write_front_page(build)
+        feeds = atom.write_feeds(
+            config, {slug: build.archive.newest(slug, config.mirror.feed_size)
+                     for slug in build.archive.source_slugs()},
+            page_of=article_page_path,
+            content_of=lambda record: _feed_content(config.root, record))
+    media = copy_media(config.root / MEDIA_DIR, site / MEDIA_DIR, None if full else build.media)
+    if build.written or build.removed or update.source_states:
+        os.sync()  # the pages are on disk before the state that says they are built
+    update.save(site)
+    write_site_inputs(site, inputs)
     indexed = False
     if config.mirror.site_search:
         every_ms = 0 if search_now else int(config.mirror.site_search_every_h * 3_600_000)
         indexed = update_search_index(
-            config.root / CACHE_DIR, site, changed=build.written + removed > 0 or full,
+            config.root / CACHE_DIR, site, changed=build.written + build.removed > 0 or full,
             every_ms=every_ms, now_ms=int(time.time() * 1000) if now_ms is None else now_ms,
         )
-    report = SiteReport(build.written, build.unchanged, removed, feeds, media, indexed)
+    report = SiteReport(build.written, build.unchanged, build.removed, feeds, media, indexed)
     log.info("site built written=%d unchanged=%d removed=%d feeds=%d media=%d search=%s",
              report.pages_written, report.pages_unchanged, report.pages_removed,
              report.feeds_written, report.media_copied, report.search_indexed)
     return report
+
+
+def site_inputs(config: Config) -> str:
+    """A hash of what every page depends on besides the archive: a change renders all again."""
+    settings = config.mirror
+    return fingerprint_of(
+        _templates_fingerprint(), settings.site_title, settings.timezone,
+        settings.site_remote_images, settings.site_search, settings.site_page_size,
+        settings.site_front_page_size, settings.feed_size, settings.site_url,
+        sorted((s.slug, s.name, s.enabled) for s in config.sources),
+    )
 
 
 # -- paths and formatting --------------------------------------------------------------
@@ -164,9 +205,9 @@ def article_page_path(record: ArticleRecord) -> str:
     return record.path.split("/", 1)[1].removesuffix(".md") + ".html"
 
 
-def month_page_path(slug: str, published_ms: int, tz: ZoneInfo) -> str:
-    when = datetime.fromtimestamp(published_ms / 1000, tz)
-    return f"{slug}/{when.year:04d}-{when.month:02d}.html"
+def month_page_path(record: ArticleRecord) -> str:
+    """``{slug}/{YYYY}-{MM}.html``: the month of the article's folder."""
+    return f"{record.source}/{month_of(record)}.html"
 
 
 def link_from(page: str, target: str) -> str:
@@ -252,102 +293,90 @@ def _list_entries(
     ]
 
 
-def _write_front_page(build: _Build, by_source: dict[str, list[ArticleRecord]]) -> None:
+def _write_front_page(build: _Build) -> None:
     page = "index.html"
     size = build.config.mirror.site_front_page_size
     sections = []
+    lasts = []
     for source in build.config.sources:
-        records = by_source.get(source.slug, [])
-        if not records and not source.enabled:
+        count = build.archive.count(source.slug)
+        if not count and not source.enabled:
             continue
-        last = max((r.first_seen_ms for r in records), default=None)
+        last = build.archive.last_first_seen(source.slug)
+        lasts.append(last or 0)
         sections.append({
             "name": source.name,
             "href": f"{source.slug}/index.html",
             "feed_href": f"feeds/{source.slug}.xml",
-            "count": len(records),
+            "count": count,
             "last_update": format_time(last, build.tz) if last else None,
-            "entries": _list_entries(page, reversed(records[-size:]), build),
+            "entries": _list_entries(page, build.archive.newest(source.slug, size), build),
         })
-    newest = max((r.first_seen_ms for rs in by_source.values() for r in rs), default=None)
+    newest = max(lasts, default=0)
     build.write_page(page, render_template(
         "front.html", page, build, sections=sections,
         last_update=format_time(newest, build.tz) if newest else None,
     ))
 
 
-def _write_source_pages(build: _Build, slug: str, records: Sequence[ArticleRecord]) -> None:
-    """``index.html`` shows the newest full chunk and what follows; older chunks get pages."""
+def _write_source_pages(build: _Build, slug: str, position: int, old_count: int) -> None:
+    """Pages from the one holding ``position`` on; ``index.html`` shows the newest full
+    chunk and what follows, older chunks get ``page-{n}.html`` (page 1: the oldest)."""
     size = build.config.mirror.site_page_size
-    full_chunks = len(records) // size
-    newest_start = max(full_chunks - 1, 0) * size
-    last_page = max(full_chunks - 1, 0)
+    count = build.archive.count(slug)
+    last_page, old_last = max(count // size - 1, 0), max(old_count // size - 1, 0)
     name = build.names.get(slug, slug)
-    for number in range(last_page, -1, -1):
+    for number in range(min(position // size, last_page, old_last), last_page + 1):
         page = f"{slug}/index.html" if number == last_page else f"{slug}/page-{number + 1}.html"
-        chunk = records[newest_start:] if number == last_page else \
-            records[number * size:(number + 1) * size]
+        chunk = build.archive.oldest_first(
+            slug, number * size, count - number * size if number == last_page else size)
         newer = None if number == last_page else (
             "index.html" if number + 1 == last_page else f"page-{number + 2}.html")
         older = f"page-{number}.html" if number >= 1 else None
         heading = name if number == last_page else f"{name} · 第 {number + 1} 页"
-        months = _month_links(build, slug, records) if number == last_page else []
+        months = _month_links(build, slug) if number == last_page else []
         build.write_page(page, render_template(
             "source.html", page, build, heading=heading, source_name=name,
             entries=_list_entries(page, reversed(chunk), build), newer_href=newer,
             older_href=older, months=months, feed_href=f"{root_of(page)}feeds/{slug}.xml",
         ))
+    for number in range(last_page, old_last):
+        build.remove_page(f"{slug}/page-{number + 1}.html")
+    if not count:
+        build.remove_page(f"{slug}/index.html")
 
 
-def _month_links(build: _Build, slug: str, records: Sequence[ArticleRecord]) -> list[dict[str, Any]]:
-    counts: dict[str, int] = defaultdict(int)
-    for record in records:
-        counts[month_page_path(slug, record.published_ms, build.tz)] += 1
+def _month_links(build: _Build, slug: str) -> list[dict[str, Any]]:
     return [
-        {"href": path.split("/", 1)[1], "label": path.split("/", 1)[1].removesuffix(".html"),
-         "count": count}
-        for path, count in sorted(counts.items(), reverse=True)
+        {"href": f"{month}.html", "label": month, "count": count}
+        for month, count in sorted(build.archive.shard_counts(slug).items(), reverse=True)
     ]
 
 
-def _write_month_pages(build: _Build, slug: str, records: Sequence[ArticleRecord]) -> None:
-    months: dict[str, list[ArticleRecord]] = defaultdict(list)
-    for record in records:
-        months[month_page_path(slug, record.published_ms, build.tz)].append(record)
+def _write_month_page(
+    build: _Build, slug: str, month: str, records: Sequence[ArticleRecord]
+) -> None:
+    if not records:
+        build.remove_page(f"{slug}/{month}.html")
+        return
+    page = f"{slug}/{month}.html"
     name = build.names.get(slug, slug)
-    for page, month_records in sorted(months.items()):
-        year, month = page.split("/", 1)[1].removesuffix(".html").split("-")
-        build.write_page(page, render_template(
-            "month.html", page, build, heading=f"{name} · {year} 年 {int(month)} 月",
-            source_name=name, entries=_list_entries(page, reversed(month_records), build),
-        ))
+    year, number = month.split("-")
+    build.write_page(page, render_template(
+        "month.html", page, build, heading=f"{name} · {year} 年 {int(number)} 月",
+        source_name=name, entries=_list_entries(page, reversed(records), build),
+    ))
 
 
-def _write_article_pages(build: _Build, records: Sequence[ArticleRecord]) -> None:
-    settings = build.config.mirror
-    for record in records:
-        page = article_page_path(record)
-        source_file = build.config.root / record.path
-        try:
-            stat = source_file.stat()
-        except FileNotFoundError:
-            log.warning("article file missing path=%s", record.path)
-            continue
-        fingerprint = hashlib.sha256(json.dumps([
-            record.id, record.title, record.url, record.published_ms, record.author,
-            len(record.revisions), record.deleted_ms, record.content_sha256, stat.st_size,
-            stat.st_mtime_ns, build.names.get(record.source), settings.site_title,
-            settings.timezone, settings.site_remote_images, settings.site_search,
-        ], ensure_ascii=False).encode()).hexdigest()
-        if build.trusted and build.previous.get(page) == fingerprint and (
-            build.site / page
-        ).exists():
-            build.fingerprints[page] = fingerprint
-            build.unchanged += 1
-            continue
-        text = _render_article_page(build, record, page, source_file)
-        if text is not None:
-            build.write_page(page, text, fingerprint)
+def _write_article_page(build: _Build, record: ArticleRecord) -> None:
+    page = article_page_path(record)
+    source_file = build.config.root / record.path
+    if not source_file.is_file():
+        log.warning("article file missing path=%s", record.path)
+        return
+    text = _render_article_page(build, record, page, source_file)
+    if text is not None:
+        build.write_page(page, text)
 
 
 def _render_article_page(
@@ -359,10 +388,11 @@ def _render_article_page(
         log.warning("article file unreadable path=%s reason=%s", record.path, exc)
         return None
     tz = build.tz
+    build.media.update(_MEDIA_REFERENCE.findall(parsed.body_html))
     body = prepare_body_html(
         parsed.body_html, record.path, page, remote_images=build.config.mirror.site_remote_images
     )
-    month_page = month_page_path(record.source, record.published_ms, tz)
+    month_page = month_page_path(record)
     article = {
         "title": record.title,
         "url": record.url,
@@ -370,7 +400,7 @@ def _render_article_page(
         "source_name": build.names.get(record.source, record.source),
         "source_href": link_from(page, f"{record.source}/index.html"),
         "month_href": link_from(page, month_page),
-        "month_label": format_time(record.published_ms, tz, "%Y-%m"),
+        "month_label": month_of(record),
         "published": format_time(record.published_ms, tz),
         "published_iso": iso_time(record.published_ms, tz),
         "revisions": len(record.revisions),
@@ -483,12 +513,17 @@ def _write_static_files(build: _Build) -> None:
     build.write_page("search.html", render_template("search.html", "search.html", build))
 
 
-def copy_media(source: Path, target: Path) -> int:
-    """Copy media files the site lacks (names are content hashes); return how many."""
+def copy_media(source: Path, target: Path, only: set[str] | None = None) -> int:
+    """Copy media files the site lacks (names are content hashes); return how many.
+
+    ``only`` names the files to look at (``ab/….jpg``, those the pages rendered
+    refer to); None looks at every file.
+    """
     if not source.is_dir():
         return 0
     copied = 0
-    for path in sorted(source.rglob("*")):
+    paths = sorted(source.rglob("*")) if only is None else [source / name for name in sorted(only)]
+    for path in paths:
         if not path.is_file() or path.name.startswith("."):
             continue
         destination = target / path.relative_to(source)
@@ -500,35 +535,6 @@ def copy_media(source: Path, target: Path) -> int:
         write_atomic(destination, path.read_bytes())
         copied += 1
     return copied
-
-
-def _remove_stale_pages(build: _Build) -> int:
-    """Delete pages an earlier build wrote that this build no longer produces."""
-    removed = 0
-    for relative in sorted(set(build.previous) - set(build.fingerprints)):
-        path = build.site / relative
-        if path.suffix == ".html" and path.is_file():
-            path.unlink()
-            removed += 1
-    return removed
-
-
-def _read_state(path: Path) -> tuple[str, dict[str, str]]:
-    """The templates fingerprint and the pages (with their inputs' fingerprints) last built."""
-    try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return "", {}
-    pages = state.get("pages") if isinstance(state, dict) else None
-    if not isinstance(pages, dict):
-        return "", {}
-    return str(state.get("templates", "")), pages
-
-
-def _write_state(path: Path, templates: str, pages: dict[str, str]) -> None:
-    text = json.dumps({"templates": templates, "pages": dict(sorted(pages.items()))},
-                      ensure_ascii=False, indent=0)
-    write_atomic(path, text)
 
 
 __all__ = [

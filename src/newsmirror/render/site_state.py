@@ -3,6 +3,7 @@
 Under the site folder, ``_state/`` holds one small file per source and one per
 source and month::
 
+    _state/_site.json              {"inputs": …}
     _state/{slug}.json             {"inputs": …, "count": n, "months": {"YYYY-MM": shard hash}}
     _state/{slug}/{YYYY-MM}.json   {"inputs": …, "pages": {"{page}": record hash}}
 
@@ -25,6 +26,7 @@ from typing import Any
 from newsmirror.store.files import write_atomic
 
 STATE_DIR = "_state"
+SITE_STATE = "_site"  # the inputs of the whole site; no source's slug has an underscore
 PAGE_HASH_CHARS = 20
 
 
@@ -85,6 +87,19 @@ def write_month_state(site: Path, slug: str, month: str, state: MonthState) -> b
         {"inputs": state.inputs, "pages": dict(sorted(state.pages.items()))}))
 
 
+def read_site_inputs(site: Path) -> str:
+    return str(_read_json(site / STATE_DIR / f"{SITE_STATE}.json").get("inputs", ""))
+
+
+def write_site_inputs(site: Path, inputs: str) -> bool:
+    return write_atomic(site / STATE_DIR / f"{SITE_STATE}.json", _dumps({"inputs": inputs}))
+
+
+def built_sources(site: Path) -> set[str]:
+    """The slugs of the sources whose pages the site holds."""
+    return {p.stem for p in (site / STATE_DIR).glob("*.json")} - {SITE_STATE}
+
+
 def remove_month_state(site: Path, slug: str, month: str) -> None:
     month_state_path(site, slug, month).unlink(missing_ok=True)
 
@@ -106,10 +121,13 @@ __all__ = [
     "SourceState",
     "month_state_path",
     "page_hash",
+    "built_sources",
     "read_month_state",
+    "read_site_inputs",
     "read_source_state",
     "remove_month_state",
     "source_state_path",
     "write_month_state",
+    "write_site_inputs",
     "write_source_state",
 ]

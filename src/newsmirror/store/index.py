@@ -259,6 +259,17 @@ class ArchiveIndex:
 
     # -- a source's articles in publication order (what the site pages show) ----------
 
+    def source_slugs(self) -> list[str]:
+        """Every source with articles in the index."""
+        return [r[0] for r in self.connection.execute(
+            "SELECT DISTINCT source FROM articles ORDER BY source")]
+
+    def last_first_seen(self, source: str) -> int | None:
+        """When the source's newest arrival was first seen (None: no articles)."""
+        row = self.connection.execute(
+            "SELECT MAX(first_seen_ms) FROM articles WHERE source=?", (source,)).fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
     def shard_fingerprints(self, source: str) -> dict[str, str]:
         """``YYYY-MM`` → the hash of the committed bytes of each of the source's shards."""
         rows = self.connection.execute(
