@@ -91,7 +91,7 @@ def test_rebuild_after_new_articles_rewrites_only_their_pages(archive) -> None:
     changed = sorted(k for k in after if before.get(k) != after[k] and not k.startswith("pagefind/"))
     assert changed == sorted([article_page_path(r) for r in new] + [
         "index.html", "bbc/index.html", "bbc/2023-11.html", "feeds/bbc.xml", "feeds/all.xml",
-        "_state/bbc.json", "_state/bbc/2023-11.json"])
+        "_state/site.json", "_state/bbc/2023-11.json"])
     assert report.pages_written == 5
 
 

@@ -50,7 +50,7 @@ from newsmirror.models import ArticleRecord
 from newsmirror.render import atom
 from newsmirror.render.article import ArticleFormatError, parse_article_file
 from newsmirror.render.search_index import update_search_index
-from newsmirror.render.site_state import read_site_inputs, write_site_inputs
+from newsmirror.render.site_state import read_site_state
 from newsmirror.render.site_update import (
     RecordSet,
     SiteArchive,
@@ -156,9 +156,11 @@ def build_site(
     site = config.root / config.mirror.site_dir
     build = _Build(config, site, {s.slug: s.name for s in config.sources}, archive)
     inputs = site_inputs(config)
-    everything = full or read_site_inputs(site) != inputs
+    previous = read_site_state(site)
+    everything = full or previous.inputs != inputs
     _write_static_files(build)
-    update = update_sources(build, build.archive, inputs, full=everything, tz=config.tz)
+    update = update_sources(build, build.archive, previous, inputs, full=everything,
+                            tz=config.tz)
     feeds = 0
     if update.changed_sources or everything or not (site / "index.html").exists():
         _write_front_page(build)
@@ -168,10 +170,9 @@ def build_site(
             page_of=article_page_path,
             content_of=lambda record: _feed_content(config.root, record))
     media = copy_media(config.root / MEDIA_DIR, site / MEDIA_DIR, None if full else build.media)
-    if build.written or build.removed or update.source_states:
+    if build.written or build.removed:
         os.sync()  # the pages are on disk before the state that says they are built
     update.save(site)
-    write_site_inputs(site, inputs)
     indexed = False
     if config.mirror.site_search:
         every_ms = 0 if search_now else int(config.mirror.site_search_every_h * 3_600_000)

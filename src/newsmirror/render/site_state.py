@@ -1,10 +1,10 @@
 """What the site was last built from, committed with it, so a fresh clone decides the same.
 
-Under the site folder, ``_state/`` holds one small file per source and one per
+Under the site folder, ``_state/`` holds one small file for the site and one per
 source and month::
 
-    _state/_site.json              {"inputs": …}
-    _state/{slug}.json             {"inputs": …, "count": n, "months": {"YYYY-MM": shard hash}}
+    _state/site.json               {"inputs": …, "sources": {slug: {"count": n,
+                                    "months": {"YYYY-MM": shard hash}}}}
     _state/{slug}/{YYYY-MM}.json   {"inputs": …, "pages": {"{page}": record hash}}
 
 ``inputs`` is a hash of everything every page depends on besides the archive
@@ -26,17 +26,24 @@ from typing import Any
 from newsmirror.store.files import write_atomic
 
 STATE_DIR = "_state"
-SITE_STATE = "_site"  # the inputs of the whole site; no source's slug has an underscore
+SITE_STATE = "site.json"
 PAGE_HASH_CHARS = 20
 
 
 @dataclass(slots=True)
 class SourceState:
-    """How a source's pages were last built: from which shards, with which inputs."""
+    """How a source's pages were last built: from which shards, with how many articles."""
 
-    inputs: str = ""
     count: int = 0
     months: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class SiteState:
+    """What the whole site was last built with, and each source's state."""
+
+    inputs: str = ""
+    sources: dict[str, SourceState] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -45,10 +52,6 @@ class MonthState:
 
     inputs: str = ""
     pages: dict[str, str] = field(default_factory=dict)
-
-
-def source_state_path(site: Path, slug: str) -> Path:
-    return site / STATE_DIR / f"{slug}.json"
 
 
 def month_state_path(site: Path, slug: str, month: str) -> Path:
@@ -60,13 +63,23 @@ def page_hash(inputs: str, record_line: str) -> str:
     return hashlib.sha256(f"{inputs}\n{record_line}".encode()).hexdigest()[:PAGE_HASH_CHARS]
 
 
-def read_source_state(site: Path, slug: str) -> SourceState:
-    data = _read_json(source_state_path(site, slug))
-    months = data.get("months")
-    if not isinstance(months, dict):
-        return SourceState()
-    return SourceState(str(data.get("inputs", "")), int(data.get("count", 0)),
-                       {str(k): str(v) for k, v in months.items()})
+def read_site_state(site: Path) -> SiteState:
+    data = _read_json(site / STATE_DIR / SITE_STATE)
+    sources = data.get("sources")
+    if not isinstance(sources, dict):
+        return SiteState()
+    return SiteState(str(data.get("inputs", "")), {
+        str(slug): SourceState(int(value.get("count", 0)),
+                               {str(k): str(v) for k, v in value.get("months", {}).items()})
+        for slug, value in sources.items() if isinstance(value, dict)
+    })
+
+
+def write_site_state(site: Path, state: SiteState) -> bool:
+    sources = {slug: {"count": source.count, "months": dict(sorted(source.months.items()))}
+               for slug, source in sorted(state.sources.items()) if source.months}
+    return write_atomic(site / STATE_DIR / SITE_STATE,
+                        _dumps({"inputs": state.inputs, "sources": sources}))
 
 
 def read_month_state(site: Path, slug: str, month: str) -> MonthState:
@@ -77,27 +90,9 @@ def read_month_state(site: Path, slug: str, month: str) -> MonthState:
     return MonthState(str(data.get("inputs", "")), {str(k): str(v) for k, v in pages.items()})
 
 
-def write_source_state(site: Path, slug: str, state: SourceState) -> bool:
-    return write_atomic(source_state_path(site, slug), _dumps(
-        {"inputs": state.inputs, "count": state.count, "months": dict(sorted(state.months.items()))}))
-
-
 def write_month_state(site: Path, slug: str, month: str, state: MonthState) -> bool:
     return write_atomic(month_state_path(site, slug, month), _dumps(
         {"inputs": state.inputs, "pages": dict(sorted(state.pages.items()))}))
-
-
-def read_site_inputs(site: Path) -> str:
-    return str(_read_json(site / STATE_DIR / f"{SITE_STATE}.json").get("inputs", ""))
-
-
-def write_site_inputs(site: Path, inputs: str) -> bool:
-    return write_atomic(site / STATE_DIR / f"{SITE_STATE}.json", _dumps({"inputs": inputs}))
-
-
-def built_sources(site: Path) -> set[str]:
-    """The slugs of the sources whose pages the site holds."""
-    return {p.stem for p in (site / STATE_DIR).glob("*.json")} - {SITE_STATE}
 
 
 def remove_month_state(site: Path, slug: str, month: str) -> None:
@@ -118,16 +113,13 @@ def _dumps(data: dict[str, Any]) -> str:
 
 __all__ = [
     "MonthState",
+    "SiteState",
     "SourceState",
     "month_state_path",
     "page_hash",
-    "built_sources",
     "read_month_state",
-    "read_site_inputs",
-    "read_source_state",
+    "read_site_state",
     "remove_month_state",
-    "source_state_path",
     "write_month_state",
-    "write_site_inputs",
-    "write_source_state",
+    "write_site_state",
 ]

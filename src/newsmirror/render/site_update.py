@@ -28,15 +28,13 @@ from zoneinfo import ZoneInfo
 from newsmirror.models import ArticleRecord
 from newsmirror.render.site_state import (
     MonthState,
+    SiteState,
     SourceState,
-    built_sources,
     month_state_path,
     page_hash,
     read_month_state,
-    read_source_state,
-    source_state_path,
     write_month_state,
-    write_source_state,
+    write_site_state,
 )
 
 
@@ -70,8 +68,8 @@ class PageWriter(Protocol):
 class SiteUpdate:
     """What one build changed, and the state to commit once its pages are on disk."""
 
+    state: SiteState
     changed_sources: list[str] = field(default_factory=list)
-    source_states: dict[str, SourceState] = field(default_factory=dict)
     month_states: dict[tuple[str, str], MonthState | None] = field(default_factory=dict)
 
     def save(self, site: Path) -> None:
@@ -81,11 +79,7 @@ class SiteUpdate:
                 month_state_path(site, slug, month).unlink(missing_ok=True)
             else:
                 write_month_state(site, slug, month, state)
-        for slug, source_state in sorted(self.source_states.items()):
-            if source_state.months:
-                write_source_state(site, slug, source_state)
-            else:
-                source_state_path(site, slug).unlink(missing_ok=True)
+        write_site_state(site, self.state)
 
 
 def month_start_ms(month: str, tz: ZoneInfo) -> int:
@@ -95,27 +89,36 @@ def month_start_ms(month: str, tz: ZoneInfo) -> int:
 
 
 def update_sources(
-    writer: PageWriter, archive: SiteArchive, inputs: str, *, full: bool, tz: ZoneInfo
+    writer: PageWriter, archive: SiteArchive, previous: SiteState, inputs: str, *, full: bool,
+    tz: ZoneInfo,
 ) -> SiteUpdate:
-    """Render what changed of every source with articles or with pages built before."""
-    update = SiteUpdate()
-    for slug in sorted(set(archive.source_slugs()) | built_sources(writer.site)):
-        if _update_source(writer, archive, slug, inputs, full=full, tz=tz, update=update):
+    """Render what changed of every source with articles or with pages built before.
+
+    With ``full`` (or other inputs than ``previous`` was built with) every page is
+    rendered again; what is no longer there is still removed.
+    """
+    trusted = not full and previous.inputs == inputs
+    update = SiteUpdate(SiteState(inputs, dict(previous.sources)))
+    for slug in sorted(set(archive.source_slugs()) | set(previous.sources)):
+        old = previous.sources.get(slug, SourceState())
+        new = _update_source(writer, archive, slug, old, inputs, trusted=trusted, tz=tz,
+                             update=update)
+        if new is not None:
+            update.state.sources[slug] = new
             update.changed_sources.append(slug)
     return update
 
 
 def _update_source(
-    writer: PageWriter, archive: SiteArchive, slug: str, inputs: str, *, full: bool,
-    tz: ZoneInfo, update: SiteUpdate,
-) -> bool:
-    state = read_source_state(writer.site, slug)
-    trusted = not full and state.inputs == inputs
+    writer: PageWriter, archive: SiteArchive, slug: str, old: SourceState, inputs: str, *,
+    trusted: bool, tz: ZoneInfo, update: SiteUpdate,
+) -> SourceState | None:
+    """The source's new state after rendering what changed; None when nothing did."""
     shards = archive.shard_fingerprints(slug)
-    changed = sorted(m for m, fp in shards.items() if not trusted or state.months.get(m) != fp)
-    gone = sorted(set(state.months) - set(shards))
+    changed = sorted(m for m, fp in shards.items() if not trusted or old.months.get(m) != fp)
+    gone = sorted(set(old.months) - set(shards))
     if not changed and not gone:
-        return False
+        return None
     first: tuple[int, str] | None = None
     for month in changed:
         first = _earliest(first, _update_month(writer, archive, slug, month, inputs,
@@ -124,11 +127,10 @@ def _update_source(
         _remove_month(writer, slug, month, update)
         first = _earliest(first, (month_start_ms(month, tz), ""))
     count = archive.count(slug)
-    if first is not None or count != state.count:
+    if first is not None or count != old.count:
         position = archive.position(slug, *first) if first is not None else count
-        writer.write_source_pages(slug, position, state.count)
-    update.source_states[slug] = SourceState(inputs, count, dict(shards))
-    return True
+        writer.write_source_pages(slug, position, old.count)
+    return SourceState(count, dict(shards))
 
 
 def _update_month(
