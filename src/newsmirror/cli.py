@@ -412,6 +412,7 @@ def history_command(
 ) -> None:
     """Print every version of an article with its time, and what changed between them."""
     from newsmirror.history import find_article, load_versions, render_history_text
+    from newsmirror.store.articles import ArticleFiles
     from newsmirror.store.index import ArchiveIndex
 
     config = open_config(mirror)
@@ -426,7 +427,8 @@ def history_command(
     if record is None:
         err.print(f"no such article in the mirror: {article}", highlight=False)
         raise typer.Exit(1)
-    typer.echo(render_history_text(record, load_versions(config.root, record), config.tz), nl=False)
+    versions = load_versions(ArticleFiles(config.root).body, record)
+    typer.echo(render_history_text(record, versions, config.tz), nl=False)
 
 
 def main() -> None:

@@ -20,9 +20,8 @@ from newsmirror.health import (
     update_source_states,
     write_status_file,
 )
-from newsmirror.models import ArticleRecord, RunReport
+from newsmirror.models import RunReport
 from newsmirror.publish import PushPolicy, commit_changes, push_to_remotes
-from newsmirror.render.article import ArticleFormatError, parse_article_file
 from newsmirror.render.changes import render_change_files
 from newsmirror.render.lists import (
     SourceSummary,
@@ -32,6 +31,7 @@ from newsmirror.render.lists import (
     render_source_list,
 )
 from newsmirror.render.site import SiteReport, build_site
+from newsmirror.store.articles import ArticleFiles
 from newsmirror.store.files import MONTH_README, write_atomic
 from newsmirror.store.index import ArchiveIndex
 from newsmirror.store.search import SearchHit, SearchIndex
@@ -56,7 +56,8 @@ def render_outputs(config: Config, index: ArchiveIndex, folders: set[str]) -> No
         summaries.append(SourceSummary(source.name, source.slug, index.count(source.slug), last))
     write_atomic(config.root / "README.md",
                  render_root_readme(summaries, tz, config.mirror.site_dir))
-    for relative, text in render_change_files(config.root, config, index.changed_records()).items():
+    changes = render_change_files(ArticleFiles(config.root).body, config, index.changed_records())
+    for relative, text in changes.items():
         write_atomic(config.root / relative, text)
 
 
@@ -67,7 +68,8 @@ def build_site_after_run(
 
     The search index is rebuilt at most every ``site_search_every_h`` hours."""
     try:
-        site = build_site(config, index.all_records(), search_now=False, now_ms=now_ms)
+        site = build_site(config, index.all_records(), ArticleFiles(config.root),
+                          search_now=False, now_ms=now_ms)
     except MirrorError as exc:
         log.error("site build failed reason=%s", exc)
         report.notes.append(f"site not built: {exc}")
@@ -79,7 +81,7 @@ def build_site_now(config: Config, *, full: bool = False) -> SiteReport:
     """``newsmirror build``: the static site and the feeds from the committed archive."""
     index = ArchiveIndex.open(config.root)
     try:
-        return build_site(config, index.all_records(), full=full)
+        return build_site(config, index.all_records(), ArticleFiles(config.root), full=full)
     finally:
         index.close()
 
@@ -91,20 +93,12 @@ def search_archive(
     index = ArchiveIndex.open(config.root)
     search = SearchIndex.open(config.root)
     try:
-        search.sync(index.all_records(), lambda record: read_article_body(config, record))
+        articles = ArticleFiles(config.root)
+        search.sync(index.all_records(), lambda record: articles.body(record.path) or "")
         return search.search(query, source=source, limit=limit)
     finally:
         search.close()
         index.close()
-
-
-def read_article_body(config: Config, record: ArticleRecord) -> str:
-    """The body HTML of a mirrored article ("" when its file is missing or unreadable)."""
-    try:
-        return parse_article_file((config.root / record.path).read_text(encoding="utf-8")).body_html
-    except (OSError, UnicodeDecodeError, ArticleFormatError) as exc:
-        log.warning("article file unreadable path=%s reason=%s", record.path, exc)
-        return ""
 
 
 def commit_message(report: RunReport) -> str:
@@ -153,7 +147,6 @@ __all__ = [
     "build_site_now",
     "commit_message",
     "publish_to_remotes",
-    "read_article_body",
     "record_health",
     "render_outputs",
     "search_archive",

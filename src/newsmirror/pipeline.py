@@ -48,19 +48,13 @@ from newsmirror.outputs import (
     build_site_now,
     commit_message,
     publish_to_remotes,
-    read_article_body,
     record_health,
     render_outputs,
     search_archive,
 )
 from newsmirror.publish import commit_changes, remove_stale_index_lock
 from newsmirror.recheck import FeedSighting, RecheckRequest, parse_schedule, recheck_mirror
-from newsmirror.render.article import (
-    ArticleFile,
-    ArticleFormatError,
-    parse_article_file,
-    render_article_file,
-)
+from newsmirror.store.articles import ArticleFile, ArticleFiles, ArticleUnreadableError
 from newsmirror.store.files import (
     article_id,
     folder_for,
@@ -68,7 +62,6 @@ from newsmirror.store.files import (
     name_candidate,
     remove_stale_temporaries,
     unique_name,
-    write_atomic,
 )
 from newsmirror.store.index import ArchiveIndex, body_sha256
 from newsmirror.store.lock import hold_run_lock
@@ -358,10 +351,10 @@ async def localise_pending_images(context: _RunContext, sources: list[Source]) -
         if media is None or source is None:
             continue
         policy = ImagePolicy.for_source(context.config, source)
-        file = context.config.root / path
+        articles = ArticleFiles(context.config.root)
         try:
-            article = parse_article_file(file.read_text(encoding="utf-8"))
-        except (FileNotFoundError, ArticleFormatError):
+            article: ArticleFile | None = articles.read(path)
+        except ArticleUnreadableError:
             article = None
         if article is None or policy.mode != "local":
             media.clear_pending(path)
@@ -369,8 +362,7 @@ async def localise_pending_images(context: _RunContext, sources: list[Source]) -
         outcome = await localise_pending(article.body_html, policy, page_url=article.url,
                                          fetcher=context.fetcher, media=media)
         if outcome.html != article.body_html:
-            write_atomic(file, render_article_file(ArticleFile(
-                article.published_ms, article.title, article.url, outcome.html)))
+            articles.write(path, replace(article, body_html=outcome.html))
             record = context.index.find_by_path_or_url(path)
             if record is not None:  # the index's hash follows the file
                 context.index.save(replace(record, content_sha256=body_sha256(outcome.html)))
@@ -462,8 +454,7 @@ def _store_article(
         guid=entry.guid,
         author=extracted.author or entry.author,
     )
-    text = render_article_file(ArticleFile(published, title, record.url, body))
-    write_atomic(config.root / record.path, text)
+    ArticleFiles(config.root).write(record.path, ArticleFile(published, title, record.url, body))
     index.save(record)
     context.touched_folders.add(folder)
     return record
@@ -478,5 +469,5 @@ def _host(url: str) -> str:
 
 
 __all__ = ["RunOptions", "build_site_after_run", "build_site_now", "commit_message",
-           "mirror_source", "publish", "publish_to_remotes", "read_article_body",
-           "record_health", "render_outputs", "run", "run_async", "search_archive"]
+           "mirror_source", "publish", "publish_to_remotes", "record_health",
+            "render_outputs", "run", "run_async", "search_archive"]

@@ -13,7 +13,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from newsmirror.models import ArticleRecord
-from newsmirror.render.article import escape_link_text, escape_link_url
+from newsmirror.store.articles import escape_link_text, escape_link_url
 from newsmirror.store.files import LISTS_DIR
 
 

@@ -36,7 +36,7 @@ from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -45,7 +45,6 @@ from newsmirror.config import Config
 from newsmirror.history import version_changes
 from newsmirror.models import ArticleRecord
 from newsmirror.render import atom
-from newsmirror.render.article import ArticleFormatError, parse_article_file
 from newsmirror.render.search_index import update_search_index
 from newsmirror.store.files import CACHE_DIR, write_atomic
 
@@ -57,6 +56,16 @@ MEDIA_DIR = "media"
 _TAG = re.compile(r"<(img|source)\b([^>]*)>")
 _ATTRIBUTE = re.compile(r'([a-zA-Z][\w-]*)="([^"]*)"')
 _REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
+
+
+class StoredArticles(Protocol):
+    """What the site reads of the stored articles (the store's ``ArticleFiles``)."""
+
+    def body(self, path: str) -> str | None:
+        """The body HTML of the article file at ``path``; None when there is none."""
+
+    def stamp(self, path: str) -> tuple[int, int] | None:
+        """A value that changes whenever the file at ``path`` is written; None when missing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +98,7 @@ class _Build:
     """The state of one build: settings, output folder and what was written."""
 
     config: Config
+    articles: StoredArticles
     site: Path
     names: dict[str, str]
     previous: dict[str, str]
@@ -112,6 +122,7 @@ class _Build:
 def build_site(
     config: Config,
     records: Iterable[ArticleRecord],
+    articles: StoredArticles,
     *,
     full: bool = False,
     search_now: bool = True,
@@ -128,7 +139,8 @@ def build_site(
     state_path = config.root / CACHE_DIR / STATE_FILENAME
     templates, previous = _read_state(state_path)
     trusted = not full and templates == _templates_fingerprint()
-    build = _Build(config, site, {s.slug: s.name for s in config.sources}, previous, trusted)
+    build = _Build(config, articles, site, {s.slug: s.name for s in config.sources}, previous,
+                   trusted)
     records = sorted(records, key=_published_order)
     by_source = _group_by_source(records)
     _write_static_files(build)
@@ -139,7 +151,7 @@ def build_site(
     _write_front_page(build, by_source)
     removed = _remove_stale_pages(build)
     feeds = atom.write_feeds(config, by_source, page_of=article_page_path,
-                             content_of=lambda record: _feed_content(config.root, record))
+                             content_of=lambda record: _feed_content(articles, record))
     media = copy_media(config.root / MEDIA_DIR, site / MEDIA_DIR)
     _write_state(state_path, _templates_fingerprint(), build.fingerprints)
     indexed = False
@@ -327,16 +339,14 @@ def _write_article_pages(build: _Build, records: Sequence[ArticleRecord]) -> Non
     settings = build.config.mirror
     for record in records:
         page = article_page_path(record)
-        source_file = build.config.root / record.path
-        try:
-            stat = source_file.stat()
-        except FileNotFoundError:
+        stamp = build.articles.stamp(record.path)
+        if stamp is None:
             log.warning("article file missing path=%s", record.path)
             continue
         fingerprint = hashlib.sha256(json.dumps([
             record.id, record.title, record.url, record.published_ms, record.author,
-            len(record.revisions), record.deleted_ms, record.content_sha256, stat.st_size,
-            stat.st_mtime_ns, build.names.get(record.source), settings.site_title,
+            len(record.revisions), record.deleted_ms, record.content_sha256, *stamp,
+            build.names.get(record.source), settings.site_title,
             settings.timezone, settings.site_remote_images, settings.site_search,
         ], ensure_ascii=False).encode()).hexdigest()
         if build.trusted and build.previous.get(page) == fingerprint and (
@@ -345,22 +355,18 @@ def _write_article_pages(build: _Build, records: Sequence[ArticleRecord]) -> Non
             build.fingerprints[page] = fingerprint
             build.unchanged += 1
             continue
-        text = _render_article_page(build, record, page, source_file)
+        text = _render_article_page(build, record, page)
         if text is not None:
             build.write_page(page, text, fingerprint)
 
 
-def _render_article_page(
-    build: _Build, record: ArticleRecord, page: str, source_file: Path
-) -> str | None:
-    try:
-        parsed = parse_article_file(source_file.read_text(encoding="utf-8"))
-    except (ArticleFormatError, UnicodeDecodeError) as exc:
-        log.warning("article file unreadable path=%s reason=%s", record.path, exc)
+def _render_article_page(build: _Build, record: ArticleRecord, page: str) -> str | None:
+    stored_body = build.articles.body(record.path)
+    if stored_body is None:
         return None
     tz = build.tz
     body = prepare_body_html(
-        parsed.body_html, record.path, page, remote_images=build.config.mirror.site_remote_images
+        stored_body, record.path, page, remote_images=build.config.mirror.site_remote_images
     )
     month_page = month_page_path(record.source, record.published_ms, tz)
     article = {
@@ -381,7 +387,7 @@ def _render_article_page(
         "changes": [
             {"number": c.number, "seen": format_time(c.seen_ms, tz), "seen_iso": iso_time(c.seen_ms, tz),
              "old_title": c.old_title, "new_title": c.new_title, "diff_html": c.diff_html}
-            for c in version_changes(build.config.root, record)
+            for c in version_changes(build.articles.body, record)
         ] if record.revisions else [],
     }
     return render_template("article.html", page, build, article=article)
@@ -456,20 +462,12 @@ def _media_link(url: str, article_path: str, page: str) -> str:
     return link_from(page, target)
 
 
-def _feed_content(root: Path, record: ArticleRecord) -> str | None:
+def _feed_content(articles: StoredArticles, record: ArticleRecord) -> str | None:
     """An article's body as feeds carry it: media links relative to ``feeds/``."""
-    body = _read_body(root / record.path)
+    body = articles.body(record.path)
     if body is None:
         return None
     return prepare_body_html(body, record.path, atom.feed_path(atom.ALL_FEED), remote_images=True)
-
-
-def _read_body(path: Path) -> str | None:
-    try:
-        return parse_article_file(path.read_text(encoding="utf-8")).body_html
-    except (OSError, ArticleFormatError, UnicodeDecodeError) as exc:
-        log.warning("article file unreadable path=%s reason=%s", path, exc)
-        return None
 
 
 # -- files beside the pages ------------------------------------------------------------
@@ -534,6 +532,7 @@ def _write_state(path: Path, templates: str, pages: dict[str, str]) -> None:
 __all__ = [
     "ListEntry",
     "SiteReport",
+    "StoredArticles",
     "article_page_path",
     "build_site",
     "copy_media",
