@@ -275,8 +275,9 @@ def extract_command(
         "--rules", help="Use this rules file instead of the bundled one (to try a rule).")] = None,
 ) -> None:
     """Print the cleaned article body of a page, as the mirror would store it."""
-    from newsmirror.clean.sanitize import plain_text, sanitize_html
-    from newsmirror.extract import extract_article, load_rules
+    from newsmirror.article_body import clean_page
+    from newsmirror.clean.sanitize import plain_text
+    from newsmirror.extract import load_rules
     from newsmirror.models import Page
 
     if output_format not in ("html", "text"):
@@ -285,13 +286,14 @@ def extract_command(
     try:
         rules = load_rules(rules_file)
         page_url, html = _read_page_source(source, url)
-        extracted = extract_article(Page(url=page_url, final_url=page_url, html=html), rules)
+        article = clean_page(Page(url=page_url, final_url=page_url, html=html), min_chars=0,
+                             rules=rules)
     except MirrorError as exc:
         fail(exc)
-    body = sanitize_html(extracted.body_html, page_url)
-    published = extracted.published_ms if extracted.published_ms is not None else "-"
-    err.print(f"method={extracted.method} title={extracted.title or '-'} "
-              f"author={extracted.author or '-'} published_ms={published}",
+    body = article.body_html
+    published = article.published_ms if article.published_ms is not None else "-"
+    err.print(f"method={article.method} title={article.title or '-'} "
+              f"author={article.author or '-'} published_ms={published}",
               highlight=False, markup=False, soft_wrap=True)
     sys.stdout.write((plain_text(body) if output_format == "text" else body) + "\n")
 

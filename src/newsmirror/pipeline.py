@@ -17,11 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
-from newsmirror.clean.sanitize import sanitize_html, text_length
+from newsmirror.article_body import clean_feed_item, clean_page
 from newsmirror.clean.urls import canonical_url, strip_tracking_params
 from newsmirror.config import Config, Source
 from newsmirror.errors import ConfigError, MirrorError, NoContentError, NotHTML
-from newsmirror.extract import clean_feed_content, extract_article, feed_item_body
+from newsmirror.extract import feed_item_body
 from newsmirror.feeds import parse_feed
 from newsmirror.fetch import Fetcher, FetchPolicy, decode_html
 from newsmirror.health import load_health
@@ -30,11 +30,10 @@ from newsmirror.images import (
     MediaStore,
     localise_pending,
     mirror_images,
-    resolve_lazy_images,
 )
 from newsmirror.models import (
     ArticleRecord,
-    ExtractedArticle,
+    CleanArticle,
     FeedEntry,
     ItemFailure,
     Page,
@@ -377,20 +376,12 @@ async def _mirror_entry(
     context: _RunContext, source: Source, entry: FeedEntry
 ) -> ArticleRecord | ItemFailure:
     try:
-        extracted, base_url = await _article_body(context, source, entry)
-        body = await asyncio.to_thread(
-            lambda: sanitize_html(resolve_lazy_images(extracted.body_html), base_url)
-        )
-        chars = text_length(body)
-        if chars < context.config.mirror.min_body_chars:
-            raise NoContentError(
-                f"article body empty or nearly so: {entry.link} ({chars} characters of text)",
-                url=entry.link,
-            )
-        images = await mirror_images(body, ImagePolicy.for_source(context.config, source),
-                                     page_url=base_url, fetcher=context.fetcher,
+        article = await _clean_article(context, source, entry)
+        images = await mirror_images(article.body_html,
+                                     ImagePolicy.for_source(context.config, source),
+                                     page_url=article.base_url, fetcher=context.fetcher,
                                      media=context.media)
-        record = _store_article(context, source, entry, extracted, images.html)
+        record = _store_article(context, source, entry, article, images.html)
         context.image_counts.update(images.counts)
         if images.pending and context.media is not None:
             context.media.mark_pending(record.path, images.last_error)
@@ -400,15 +391,16 @@ async def _mirror_entry(
         return _failure(source, entry.link, "item", exc)
 
 
-async def _article_body(
+async def _clean_article(
     context: _RunContext, source: Source, entry: FeedEntry
-) -> tuple[ExtractedArticle, str]:
-    """The article's raw HTML and the URL its relative links resolve against."""
+) -> CleanArticle:
+    """The item's article body, from the feed item itself or from its page."""
+    min_chars = context.config.mirror.min_body_chars
     if source.fulltext != "page":
         body = feed_item_body(entry, require_full=source.fulltext == "auto")
         if body:
-            cleaned = await asyncio.to_thread(clean_feed_content, body, entry.link)
-            return ExtractedArticle(body_html=cleaned, method="feed"), entry.link
+            return await asyncio.to_thread(clean_feed_item, body, entry.link,
+                                           min_chars=min_chars)
         if source.fulltext == "feed":
             raise NoContentError(f"feed item has no content: {entry.link}", url=entry.link)
     result = await context.fetcher.fetch(entry.link, accept=PAGE_ACCEPT)
@@ -417,27 +409,27 @@ async def _article_body(
         raise NotHTML(f"not an HTML page: {entry.link} ({media_type})", url=entry.link)
     page = Page(url=entry.link, final_url=result.final_url,
                 html=decode_html(result.body, result.charset))
-    extracted = await asyncio.to_thread(extract_article, page)
+    article = await asyncio.to_thread(clean_page, page, min_chars=min_chars)
     if result.etag or result.last_modified:  # so the first re-check can cost a 304
         context.index.save_validators(strip_tracking_params(entry.link),
                                       Validators(result.etag, result.last_modified))
-    return extracted, result.final_url
+    return article
 
 
 def _store_article(
     context: _RunContext,
     source: Source,
     entry: FeedEntry,
-    extracted: ExtractedArticle,
+    article: CleanArticle,
     body: str,
 ) -> ArticleRecord:
     """Assign the article its path, write its file, then its index record (no awaits)."""
     config, index = context.config, context.index
     first_seen = context.options.clock()
     canonical = canonical_url(entry.link)
-    published = extracted.published_ms or entry.published_ms or first_seen
-    title = (extracted.title if extracted.method.startswith("site") else None) or entry.title \
-        or extracted.title or canonical
+    published = article.published_ms or entry.published_ms or first_seen
+    title = (article.title if article.method.startswith("site") else None) or entry.title \
+        or article.title or canonical
     shard = month_shard(published, config.tz)
     folder = folder_for(source.slug, shard, index.folder_counts(source.slug, shard))
     name = unique_name(name_candidate(canonical), canonical, index.names_in_folder(folder))
@@ -452,7 +444,7 @@ def _store_article(
         path=f"{folder}/{name}.md",
         content_sha256=body_sha256(body),
         guid=entry.guid,
-        author=extracted.author or entry.author,
+        author=article.author or entry.author,
     )
     ArticleFiles(config.root).write(record.path, ArticleFile(published, title, record.url, body))
     index.save(record)
