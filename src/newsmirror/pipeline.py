@@ -24,7 +24,6 @@ from newsmirror.errors import ConfigError, MirrorError, NoContentError, NotHTML
 from newsmirror.extract import feed_item_body
 from newsmirror.feeds import parse_feed
 from newsmirror.fetch import Fetcher, FetchPolicy, decode_html
-from newsmirror.health import load_health
 from newsmirror.images import (
     ImagePolicy,
     MediaStore,
@@ -43,15 +42,17 @@ from newsmirror.models import (
     Validators,
 )
 from newsmirror.outputs import (
+    AfterRun,
     build_site_after_run,
     build_site_now,
     commit_message,
+    finish_run,
     publish_to_remotes,
     record_health,
     render_outputs,
     search_archive,
 )
-from newsmirror.publish import commit_changes, remove_stale_index_lock
+from newsmirror.publish import remove_stale_index_lock
 from newsmirror.recheck import FeedSighting, RecheckRequest, parse_schedule, recheck_mirror
 from newsmirror.store.articles import ArticleFile, ArticleFiles, ArticleUnreadableError
 from newsmirror.store.files import (
@@ -151,17 +152,9 @@ async def _run_locked(config: Config, options: RunOptions) -> RunReport:
             report.count("items/failed", source_report.failed)
             report.count("items/given_up", source_report.given_up)
         report.counters.update(context.image_counts)
-        # Folders saved to by a killed earlier run are still marked dirty in the cache.
-        render_outputs(config, index, context.touched_folders | index.dirty_folders())
-        index.clear_dirty_folders()
-        build_site_after_run(config, index, report, options.clock())
-        health = record_health(config, index, report, options.clock())
-        if options.commit and config.mirror.commit:
-            report.commit_message = commit_message(report)
-            report.commit = commit_changes(root, report.commit_message,
-                                           extra_paths=(config.mirror.site_dir,))
-            if options.push and config.mirror.push:
-                publish_to_remotes(config, index, report, health, options.clock())
+        finish_run(AfterRun(config, index, report, now_ms=options.clock(),
+                            changed_folders=frozenset(context.touched_folders),
+                            commit=options.commit, push=options.push))
     finally:
         media.close()
         index.close()
@@ -176,8 +169,8 @@ def publish(config: Config, options: RunOptions | None = None) -> list[PushResul
         index = ArchiveIndex.open(config.root)
         try:
             report = RunReport()
-            publish_to_remotes(config, index, report, load_health(config.root),
-                               options.clock())
+            finish_run(AfterRun(config, index, report, now_ms=options.clock(), outputs=False,
+                                commit=False))
         finally:
             index.close()
     return report.pushes
@@ -460,6 +453,6 @@ def _host(url: str) -> str:
     return urlsplit(url).hostname or ""
 
 
-__all__ = ["RunOptions", "build_site_after_run", "build_site_now", "commit_message",
-           "mirror_source", "publish", "publish_to_remotes", "record_health",
-            "render_outputs", "run", "run_async", "search_archive"]
+__all__ = ["AfterRun", "RunOptions", "build_site_after_run", "build_site_now", "commit_message",
+           "finish_run", "mirror_source", "publish", "publish_to_remotes", "record_health",
+           "render_outputs", "run", "run_async", "search_archive"]
