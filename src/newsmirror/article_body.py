@@ -21,7 +21,7 @@ from newsmirror.clean.sanitize import sanitize_html, text_length
 from newsmirror.errors import NoContentError
 from newsmirror.extract import clean_feed_content, extract_article
 from newsmirror.extract.rules import RuleSet
-from newsmirror.images import resolve_lazy_images
+from newsmirror.images.refs import resolve_lazy_images
 from newsmirror.models import CleanArticle, ExtractedArticle, Page
 
 STORED_METHOD = "stored"

@@ -37,8 +37,8 @@ from newsmirror.render.atom import (
 )
 from newsmirror.render.lists import relative_link
 from newsmirror.render.site import article_page_path
-from newsmirror.store.articles import escape_link_text, escape_link_url
 from newsmirror.store.files import LISTS_DIR
+from newsmirror.store.markdown import escape_link_text, escape_link_url
 
 DELETED_LIST = f"{LISTS_DIR}/deleted.md"
 CHANGES_FEED = f"{FEEDS_DIR}/changes.xml"

@@ -13,8 +13,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from newsmirror.models import ArticleRecord
-from newsmirror.store.articles import escape_link_text, escape_link_url
 from newsmirror.store.files import LISTS_DIR
+from newsmirror.store.markdown import escape_link_text, escape_link_url
 
 
 @dataclass(frozen=True, slots=True)

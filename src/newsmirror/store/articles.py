@@ -8,9 +8,8 @@
 
     {the article HTML on one line}
 
-The title is Markdown link text: Markdown punctuation (``\\ [ ] * _ ` < > & ! | ~ #``)
-is escaped with a backslash, so a title is always text, never markup.  The URL has
-spaces, parentheses and angle brackets percent-encoded.
+The title is Markdown link text and the URL a Markdown link target, escaped by
+:mod:`newsmirror.store.markdown`, so a title is always text, never markup.
 
 The current version of an article lives at ``record.path``; each earlier version
 is kept, in the same format, at :func:`revision_path`.  Everything else asks
@@ -27,15 +26,12 @@ from pathlib import Path
 
 from newsmirror.errors import StoreError
 from newsmirror.store.files import ARTICLES_DIR, write_atomic
+from newsmirror.store.markdown import escape_link_text, escape_link_url, one_line
 
 log = logging.getLogger(__name__)
 
 REVISIONS_DIR = "revisions"
 _FIRST_LINE = re.compile(r"^<!--(-?\d+)-->$")
-# Markdown punctuation that could turn a title into markup; a backslash makes it text.
-_TITLE_ESCAPES = str.maketrans({c: "\\" + c for c in "\\[]*_`<>&!|~#"})
-_URL_ESCAPES = str.maketrans({" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E"})
-_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
 _TITLE_LINK = re.compile(r"^\[((?:\\.|[^\\\]])*)\]\((.*)\)$")
 _UNESCAPE = re.compile(r"\\(.)")
 
@@ -65,21 +61,6 @@ class ArticleUnreadableError(StoreError):
     def __init__(self, message: str, *, url: str, missing: bool) -> None:
         super().__init__(message, url=url)
         self.missing = missing
-
-
-def one_line(text: str) -> str:
-    """``text`` with every line break turned into a space (the format is line-based)."""
-    return _LINE_BREAKS.sub(" ", text).strip()
-
-
-def escape_link_text(title: str) -> str:
-    """Markdown link text that shows ``title`` as it is, on one line."""
-    return one_line(title).translate(_TITLE_ESCAPES)
-
-
-def escape_link_url(url: str) -> str:
-    """A Markdown link target for ``url``, on one line."""
-    return one_line(url).translate(_URL_ESCAPES)
 
 
 def render_article_file(article: ArticleFile) -> str:
@@ -182,9 +163,6 @@ __all__ = [
     "ArticleFiles",
     "ArticleFormatError",
     "ArticleUnreadableError",
-    "escape_link_text",
-    "escape_link_url",
-    "one_line",
     "parse_article_file",
     "render_article_file",
     "revision_path",
