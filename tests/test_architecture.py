@@ -44,7 +44,7 @@ ALLOWED_IMPORTS: dict[str, tuple[str, ...]] = {
     "clean": FOUNDATION,
     "images": (*FOUNDATION, "fetch", "clean.urls", "store.files"),
     "store": FOUNDATION,
-    "render": (*FOUNDATION, "history", "store.files", "store.markdown"),
+    "render": (*FOUNDATION, "history", "images.refs", "store.files", "store.markdown"),
     "publish": FOUNDATION,
     # built on the stages
     "article_body": (*FOUNDATION, "clean", "extract", "images.refs"),

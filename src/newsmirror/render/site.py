@@ -26,11 +26,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import posixpath
-import re
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -45,6 +43,7 @@ from newsmirror.config import Config
 from newsmirror.history import version_changes
 from newsmirror.models import ArticleRecord
 from newsmirror.render import atom
+from newsmirror.render.body import MEDIA_DIR, link_from, prepare_body_html
 from newsmirror.render.search_index import update_search_index
 from newsmirror.store.files import CACHE_DIR, write_atomic
 
@@ -52,10 +51,6 @@ log = logging.getLogger(__name__)
 
 STATE_FILENAME = "site-state.json"
 STATIC_FILES = ("style.css", "search.js", "images.js")
-MEDIA_DIR = "media"
-_TAG = re.compile(r"<(img|source)\b([^>]*)>")
-_ATTRIBUTE = re.compile(r'([a-zA-Z][\w-]*)="([^"]*)"')
-_REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 
 
 class StoredArticles(Protocol):
@@ -179,11 +174,6 @@ def article_page_path(record: ArticleRecord) -> str:
 def month_page_path(slug: str, published_ms: int, tz: ZoneInfo) -> str:
     when = datetime.fromtimestamp(published_ms / 1000, tz)
     return f"{slug}/{when.year:04d}-{when.month:02d}.html"
-
-
-def link_from(page: str, target: str) -> str:
-    """The relative link from one site page to another file of the site."""
-    return posixpath.relpath(target, posixpath.dirname(page) or ".")
 
 
 def root_of(page: str) -> str:
@@ -394,72 +384,6 @@ def _render_article_page(build: _Build, record: ArticleRecord, page: str) -> str
 
 
 # -- article bodies ------------------------------------------------------------------------
-
-
-def prepare_body_html(body: str, article_path: str, page: str, *, remote_images: bool) -> str:
-    """The stored (already sanitised) body as a site page shows it.
-
-    Local media (``media/...`` at the mirror root, or a path relative to the
-    article file that leads there) is pointed at the site's copy; images load
-    lazily; with ``remote_images`` off, an image from another host becomes a link.
-    """
-
-    def rewrite(match: re.Match[str]) -> str:
-        tag, attributes = match.group(1), dict(_ATTRIBUTE.findall(match.group(2)))
-        for name in ("src", "srcset"):
-            if name in attributes:
-                attributes[name] = _rewrite_urls(attributes[name], name, article_path, page)
-        urls = [attributes.get("src", ""), *_srcset_urls(attributes.get("srcset", ""))]
-        if not remote_images and any(_REMOTE.match(u) and not u.startswith("data:") for u in urls):
-            return _image_link(tag, attributes)
-        if tag == "img":
-            attributes.setdefault("loading", "lazy")
-            attributes.setdefault("decoding", "async")
-        rendered = "".join(f' {k}="{v}"' for k, v in attributes.items())
-        return f"<{tag}{rendered}>"
-
-    return _TAG.sub(rewrite, body)
-
-
-def _image_link(tag: str, attributes: dict[str, str]) -> str:
-    if tag == "source":
-        return ""
-    href = attributes.get("src") or next(iter(_srcset_urls(attributes.get("srcset", ""))), "")
-    label = attributes.get("alt") or "图片"
-    return f'<a class="remote-image" href="{href}" rel="noopener noreferrer">[{label}]</a>'
-
-
-def _srcset_urls(srcset: str) -> Iterator[str]:
-    for candidate in srcset.split(","):
-        parts = candidate.split()
-        if parts:
-            yield parts[0]
-
-
-def _rewrite_urls(value: str, attribute: str, article_path: str, page: str) -> str:
-    if attribute == "src":
-        return _media_link(value, article_path, page)
-    candidates = []
-    for candidate in value.split(","):
-        parts = candidate.split()
-        if parts:
-            candidates.append(" ".join([_media_link(parts[0], article_path, page), *parts[1:]]))
-    return ", ".join(candidates)
-
-
-def _media_link(url: str, article_path: str, page: str) -> str:
-    """A ``media/`` reference, relative to the site page; anything else unchanged."""
-    if not url or _REMOTE.match(url) or url.startswith("#"):
-        return url
-    if url.startswith("/"):
-        target = url.lstrip("/")
-    else:
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(article_path), url))
-        if not target.startswith(MEDIA_DIR + "/") and url.startswith(MEDIA_DIR + "/"):
-            target = url
-    if not target.startswith(MEDIA_DIR + "/"):
-        return url
-    return link_from(page, target)
 
 
 def _feed_content(articles: StoredArticles, record: ArticleRecord) -> str | None:
