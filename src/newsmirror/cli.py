@@ -303,14 +303,14 @@ def _read_page_source(source: str, url: str | None) -> tuple[str, str]:
     import asyncio
 
     from newsmirror.config import MirrorSettings
-    from newsmirror.fetch import Fetcher, FetchPolicy, decode_html
+    from newsmirror.fetch import PAGE_ACCEPT, Fetcher, FetchPolicy, decode_html
 
     if source.startswith(("http://", "https://")):
         async def fetch_page() -> tuple[str, str]:
             host = (source.split("/")[2].split(":")[0]).lower()
             policy = FetchPolicy.from_settings(MirrorSettings())
             async with Fetcher(policy, trusted_hosts=frozenset({host})) as fetcher:
-                result = await fetcher.fetch(source, accept="text/html,application/xhtml+xml")
+                result = await fetcher.fetch(source, accept=PAGE_ACCEPT)
             return url or result.final_url, decode_html(result.body, result.charset)
 
         return asyncio.run(fetch_page())

@@ -23,7 +23,7 @@ from newsmirror.config import Config, Source
 from newsmirror.errors import ConfigError, MirrorError, NoContentError, NotHTML
 from newsmirror.extract import feed_item_body
 from newsmirror.feeds import parse_feed
-from newsmirror.fetch import Fetcher, FetchPolicy, decode_html
+from newsmirror.fetch import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, FetchPolicy, decode_html
 from newsmirror.images import (
     ImagePolicy,
     MediaStore,
@@ -70,8 +70,6 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, str], None]
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
-FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
-PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 # An item that failed this many runs in a row is no longer fetched (until the cache is lost).
 MAX_PENDING_ATTEMPTS = 8
 MAX_IMAGE_RETRY_ARTICLES = 50  # articles whose failed images are retried per run

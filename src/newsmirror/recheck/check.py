@@ -12,7 +12,7 @@ from newsmirror.clean.urls import canonical_url
 from newsmirror.config import Source
 from newsmirror.errors import ExtractError, FetchError, HTTPStatusError
 from newsmirror.extract import feed_item_body
-from newsmirror.fetch import Fetcher, decode_html
+from newsmirror.fetch import PAGE_ACCEPT, Fetcher, decode_html
 from newsmirror.models import ArticleRecord, FeedEntry, Page, Validators
 from newsmirror.recheck.compare import (
     comparable_text,
@@ -25,7 +25,6 @@ from newsmirror.recheck.compare import (
 )
 from newsmirror.store.index import ArchiveIndex
 
-PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 GONE_STATUSES = frozenset({404, 410})
 # After a redirect, a "new version" sharing less text than this is another page, not an edit.
 MIN_REDIRECTED_SIMILARITY = 0.5
