@@ -90,11 +90,13 @@ def measure_build(root: Path, *, full: bool) -> dict[str, object]:
 def child_build(root: Path, full: bool) -> None:
     from newsmirror.render.site import build_site
     from newsmirror.store.index import ArchiveIndex
+    from newsmirror.times import now_ms
 
     started = time.perf_counter()
     config = load_config(root)
     index = ArchiveIndex.open(root)
-    report = build_site(config, index.all_records(), ArticleFiles(config.root), full=full)
+    report = build_site(config, index.all_records(), ArticleFiles(config.root), now_ms=now_ms(),
+                        full=full)
     index.close()
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -27,14 +27,15 @@ PACKAGE_NAME = "newsmirror"
 ROOT_PART = "__init__"  # the package itself: `import newsmirror`
 BANNED_NAMES = {"utils", "helpers", "common", "misc", "manager", "base"}
 
-# The frozen data, the error tree and the settings: every part may use them.
-FOUNDATION = ("config", "errors", "models")
+# The frozen data, the error tree, the settings and time: every part may use them.
+FOUNDATION = ("config", "errors", "models", "times")
 # What each part may import.  Stages share only fetch (I/O), clean.urls (URL rules)
 # and store.files (where things live); render renders what it is given and never
 # reads article files (store.articles is not in its row); nothing but the command
 # line, the package's entry point and the demo imports the orchestrator.
 ALLOWED_IMPORTS: dict[str, tuple[str, ...]] = {
     "errors": (),
+    "times": (),
     "models": (),
     "config": ("errors", "models"),
     # stages
@@ -66,6 +67,10 @@ ALLOWED_IMPORTS: dict[str, tuple[str, ...]] = {
     ROOT_PART: (*FOUNDATION, "pipeline"),
 }
 ENTRY_POINTS = {"cli", "__main__", ROOT_PART}
+# Parts whose output depends only on stored data: they are given the time, never read it.
+CLOCK_FREE = ("render", "history", "health", "outputs")
+CLOCK_READS = {("time", "time"), ("time", "time_ns"), ("datetime", "now"), ("datetime", "utcnow"),
+               ("datetime", "today"), ("date", "today")}
 
 
 @dataclass(frozen=True)
@@ -212,6 +217,17 @@ def test_only_entry_points_and_the_demo_may_import_the_orchestrator() -> None:
     importers = {part for part, row in ALLOWED_IMPORTS.items() if "pipeline" in row or "*" in row}
     assert importers == {"cli", "demo", ROOT_PART}
     assert [part for part, row in ALLOWED_IMPORTS.items() if "cli" in row] == ["__main__"]
+
+
+@pytest.mark.parametrize("part", CLOCK_FREE)
+def test_rendering_parts_are_given_the_time_and_never_read_the_clock(part: str) -> None:
+    paths = [PACKAGE / f"{part}.py"] if (PACKAGE / f"{part}.py").exists() else \
+        sorted((PACKAGE / part).rglob("*.py"))
+    reads = [f"{path.relative_to(PACKAGE)}:{node.lineno}" for path in paths
+             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+             and (node.value.id, node.attr) in CLOCK_READS]
+    assert reads == [], "pass the clock in (RunOptions.clock, now_ms) instead"
 
 
 # -- the checker bites ----------------------------------------------------------------------

@@ -218,13 +218,12 @@ def publish_command(mirror: MirrorOption = Path(".")) -> None:
 @app.command("status")
 def status_command(mirror: MirrorOption = Path(".")) -> None:
     """Each source's and remote's health: last success, last error, new articles, failures."""
-    import time
-
     from newsmirror.health import read_mirror_status, render_status_text
+    from newsmirror.times import now_ms
 
     config = open_config(mirror)
     try:
-        status = read_mirror_status(config, int(time.time() * 1000))
+        status = read_mirror_status(config, now_ms())
     except MirrorError as exc:
         fail(exc)
     typer.echo(render_status_text(status, config.tz), nl=False)
@@ -333,10 +332,11 @@ def build_command(
 ) -> None:
     """Render the static site (site_dir) and the Atom feeds (feeds/) from the archive."""
     from newsmirror.pipeline import build_site_now
+    from newsmirror.times import now_ms
 
     config = open_config(mirror)
     try:
-        site = build_site_now(config, full=full)
+        site = build_site_now(config, now_ms=now_ms(), full=full)
     except MirrorError as exc:
         fail(exc)
     out.print(f"site {config.root / config.mirror.site_dir}: {site.pages_written} pages written, "
@@ -358,7 +358,7 @@ def search_command(
     from rich.markup import escape
 
     from newsmirror.pipeline import search_archive
-    from newsmirror.render.site import format_time
+    from newsmirror.times import format_local
 
     config = open_config(mirror)
     try:
@@ -371,7 +371,7 @@ def search_command(
     for hit in hits:
         end = hit.match_start + hit.match_length
         out.print(f"[bold]{escape(hit.title)}[/]  {escape(hit.source)} "
-                  f"{format_time(hit.published_ms, config.tz)}", highlight=False)
+                  f"{format_local(hit.published_ms, config.tz)}", highlight=False)
         out.print(f"  {escape(hit.passage[:hit.match_start])}[reverse]"
                   f"{escape(hit.passage[hit.match_start:end])}[/]{escape(hit.passage[end:])}",
                   highlight=False)
@@ -389,10 +389,11 @@ def serve_command(
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
     from newsmirror.pipeline import build_site_now
+    from newsmirror.times import now_ms
 
     config = open_config(mirror)
     try:
-        build_site_now(config)
+        build_site_now(config, now_ms=now_ms())
     except MirrorError as exc:
         fail(exc)
     site = config.root / config.mirror.site_dir

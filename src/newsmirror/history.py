@@ -18,7 +18,6 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Literal
@@ -29,6 +28,7 @@ from newsmirror.clean.urls import canonical_url
 from newsmirror.models import ArticleRecord
 from newsmirror.store.articles import revision_path
 from newsmirror.store.index import ArchiveIndex
+from newsmirror.times import format_local
 
 # path of an article file (current or kept version) → its body HTML, None when not kept.
 BodyReader = Callable[[str], str | None]
@@ -269,15 +269,15 @@ def render_history_text(
     """What ``newsmirror history`` prints: the versions with times, then each diff."""
     lines = [f"{record.title}", f"  {record.url}", f"  {record.path}"]
     if record.deleted_ms:
-        lines.append(f"  original deleted: first seen gone {_when(record.deleted_ms, tz)}")
+        lines.append(f"  original deleted: first seen gone {format_local(record.deleted_ms, tz)}")
     lines.append("")
     for version in versions:
         note = "" if version.kept else "  (text not kept)"
-        lines.append(f"version {version.number}  {_when(version.seen_ms, tz)}  "
+        lines.append(f"version {version.number}  {format_local(version.seen_ms, tz)}  "
                      f"{version.title}{note}")
     for old, new in zip(versions, versions[1:], strict=False):
         lines += ["", f"--- version {old.number} → version {new.number} "
-                      f"({_when(new.seen_ms, tz)}) ---"]
+                      f"({format_local(new.seen_ms, tz)}) ---"]
         if old.title != new.title:
             lines.append("title: " + render_title_diff_text(old.title, new.title))
         if not (old.kept and new.kept):
@@ -287,6 +287,3 @@ def render_history_text(
         lines.append(body or "(same text)")
     return "\n".join(lines) + "\n"
 
-
-def _when(ms: int, tz: ZoneInfo) -> str:
-    return f"{datetime.fromtimestamp(ms / 1000, tz):%Y-%m-%d %H:%M}"

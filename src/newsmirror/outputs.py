@@ -150,11 +150,12 @@ def build_site_after_run(
     report.count("site/pages_written", site.pages_written)
 
 
-def build_site_now(config: Config, *, full: bool = False) -> SiteReport:
+def build_site_now(config: Config, *, now_ms: int, full: bool = False) -> SiteReport:
     """``newsmirror build``: the static site and the feeds from the committed archive."""
     index = ArchiveIndex.open(config.root)
     try:
-        return build_site(config, index.all_records(), ArticleFiles(config.root), full=full)
+        return build_site(config, index.all_records(), ArticleFiles(config.root), now_ms=now_ms,
+                          full=full)
     finally:
         index.close()
 

@@ -65,6 +65,7 @@ from newsmirror.store.files import (
 )
 from newsmirror.store.index import ArchiveIndex, body_sha256
 from newsmirror.store.lock import hold_run_lock
+from newsmirror.times import now_ms
 
 log = logging.getLogger(__name__)
 
@@ -73,10 +74,6 @@ HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 # An item that failed this many runs in a row is no longer fetched (until the cache is lost).
 MAX_PENDING_ATTEMPTS = 8
 MAX_IMAGE_RETRY_ARTICLES = 50  # articles whose failed images are retried per run
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,6 @@ import posixpath
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -39,6 +38,7 @@ from newsmirror.render.lists import relative_link
 from newsmirror.render.site import article_page_path
 from newsmirror.store.files import LISTS_DIR
 from newsmirror.store.markdown import escape_link_text, escape_link_url
+from newsmirror.times import format_local
 
 DELETED_LIST = f"{LISTS_DIR}/deleted.md"
 CHANGES_FEED = f"{FEEDS_DIR}/changes.xml"
@@ -81,7 +81,7 @@ def render_deleted_list(
              "原文已被删除或撤下的文章（按发现时间，最新的在前）；镜像副本保留。", ""]
     for record in gone:
         link = escape_link_url(relative_link(DELETED_LIST, record.path))
-        when = _local(record.deleted_ms or 0, tz)
+        when = format_local(record.deleted_ms or 0, tz)
         source = names.get(record.source, record.source)
         lines.append(f"{when} [{escape_link_text(record.title)}]({link}) （{source}）")
         lines.append("")
@@ -145,7 +145,7 @@ def _atom_entry(
     if event.kind == "deleted":
         title = f"原文已删除：{record.title}"
         content = (f"<p>{html.escape(source)} 的这篇文章原文已被删除或撤下"
-                   f"（{_local(event.at_ms, tz)} 发现）；镜像副本保留。</p>")
+                   f"（{format_local(event.at_ms, tz)} 发现）；镜像副本保留。</p>")
     else:
         title = f"已修改（第 {event.version - 1} 次）：{record.title}"
         content = _edit_content(read_body, record, event.version)
@@ -183,9 +183,6 @@ def _title_change(old: Version, new: Version) -> str:
 def _urn(name: str) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
 
-
-def _local(ms: int, tz: ZoneInfo) -> str:
-    return f"{datetime.fromtimestamp(ms / 1000, tz):%Y-%m-%d %H:%M}"
 
 
 __all__ = [

@@ -26,11 +26,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -46,6 +44,7 @@ from newsmirror.render import atom
 from newsmirror.render.body import MEDIA_DIR, link_from, prepare_body_html
 from newsmirror.render.search_index import update_search_index
 from newsmirror.store.files import CACHE_DIR, write_atomic
+from newsmirror.times import format_local, iso_local, local_datetime
 
 log = logging.getLogger(__name__)
 
@@ -119,16 +118,18 @@ def build_site(
     records: Iterable[ArticleRecord],
     articles: StoredArticles,
     *,
+    now_ms: int,
     full: bool = False,
     search_now: bool = True,
-    now_ms: int | None = None,
 ) -> SiteReport:
     """Render the site and the feeds from the archive's records; rewrite only what changed.
 
     ``full`` ignores what earlier builds remember and renders every page (the
     bytes written are the same unless something changed).  With ``search_now``
     false, a changed site's search index is rebuilt only when the last rebuild is
-    ``site_search_every_h`` old (at ``now_ms``); until then it stays marked out of date.
+    ``site_search_every_h`` old (at ``now_ms``, the caller's clock: nothing here reads
+    one); until then it stays marked out of date.  Article bodies and their kept
+    versions come from ``articles``; the site never opens an article file itself.
     """
     site = config.root / config.mirror.site_dir
     state_path = config.root / CACHE_DIR / STATE_FILENAME
@@ -154,7 +155,7 @@ def build_site(
         every_ms = 0 if search_now else int(config.mirror.site_search_every_h * 3_600_000)
         indexed = update_search_index(
             config.root / CACHE_DIR, site, changed=build.written + removed > 0 or full,
-            every_ms=every_ms, now_ms=int(time.time() * 1000) if now_ms is None else now_ms,
+            every_ms=every_ms, now_ms=now_ms,
         )
     report = SiteReport(build.written, build.unchanged, removed, feeds, media, indexed)
     log.info("site built written=%d unchanged=%d removed=%d feeds=%d media=%d search=%s",
@@ -172,20 +173,12 @@ def article_page_path(record: ArticleRecord) -> str:
 
 
 def month_page_path(slug: str, published_ms: int, tz: ZoneInfo) -> str:
-    when = datetime.fromtimestamp(published_ms / 1000, tz)
+    when = local_datetime(published_ms, tz)
     return f"{slug}/{when.year:04d}-{when.month:02d}.html"
 
 
 def root_of(page: str) -> str:
     return "../" * page.count("/")
-
-
-def format_time(ms: int, tz: ZoneInfo, pattern: str = "%Y-%m-%d %H:%M") -> str:
-    return datetime.fromtimestamp(ms / 1000, tz).strftime(pattern)
-
-
-def iso_time(ms: int, tz: ZoneInfo) -> str:
-    return datetime.fromtimestamp(ms / 1000, tz).isoformat(timespec="seconds")
 
 
 def _published_order(record: ArticleRecord) -> tuple[int, str]:
@@ -244,8 +237,8 @@ def _list_entries(
         ListEntry(
             title=record.title,
             href=link_from(page, article_page_path(record)),
-            published_iso=iso_time(record.published_ms, build.tz),
-            published_short=format_time(record.published_ms, build.tz, "%Y-%m-%d"),
+            published_iso=iso_local(record.published_ms, build.tz),
+            published_short=format_local(record.published_ms, build.tz, "%Y-%m-%d"),
             source_name=build.names.get(record.source, record.source) if with_source else None,
             revisions=len(record.revisions),
             deleted=record.deleted_ms is not None,
@@ -268,13 +261,13 @@ def _write_front_page(build: _Build, by_source: dict[str, list[ArticleRecord]]) 
             "href": f"{source.slug}/index.html",
             "feed_href": f"feeds/{source.slug}.xml",
             "count": len(records),
-            "last_update": format_time(last, build.tz) if last else None,
+            "last_update": format_local(last, build.tz) if last else None,
             "entries": _list_entries(page, reversed(records[-size:]), build),
         })
     newest = max((r.first_seen_ms for rs in by_source.values() for r in rs), default=None)
     build.write_page(page, render_template(
         "front.html", page, build, sections=sections,
-        last_update=format_time(newest, build.tz) if newest else None,
+        last_update=format_local(newest, build.tz) if newest else None,
     ))
 
 
@@ -366,16 +359,16 @@ def _render_article_page(build: _Build, record: ArticleRecord, page: str) -> str
         "source_name": build.names.get(record.source, record.source),
         "source_href": link_from(page, f"{record.source}/index.html"),
         "month_href": link_from(page, month_page),
-        "month_label": format_time(record.published_ms, tz, "%Y-%m"),
-        "published": format_time(record.published_ms, tz),
-        "published_iso": iso_time(record.published_ms, tz),
+        "month_label": format_local(record.published_ms, tz, "%Y-%m"),
+        "published": format_local(record.published_ms, tz),
+        "published_iso": iso_local(record.published_ms, tz),
         "revisions": len(record.revisions),
-        "deleted": format_time(record.deleted_ms, tz) if record.deleted_ms else None,
-        "deleted_iso": iso_time(record.deleted_ms, tz) if record.deleted_ms else None,
+        "deleted": format_local(record.deleted_ms, tz) if record.deleted_ms else None,
+        "deleted_iso": iso_local(record.deleted_ms, tz) if record.deleted_ms else None,
         "body_html": body,
         "record": record,
         "changes": [
-            {"number": c.number, "seen": format_time(c.seen_ms, tz), "seen_iso": iso_time(c.seen_ms, tz),
+            {"number": c.number, "seen": format_local(c.seen_ms, tz), "seen_iso": iso_local(c.seen_ms, tz),
              "old_title": c.old_title, "new_title": c.new_title, "diff_html": c.diff_html}
             for c in version_changes(build.articles.body, record)
         ] if record.revisions else [],
