@@ -66,7 +66,11 @@ class ParsedFeed:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """A fetched article page, decoded to text."""
+    """A fetched article page, decoded to text.
+
+    ``url`` is the feed item's link, ``final_url`` the address the page was
+    fetched from in the end (after redirects; a proxy or mirror host, perhaps).
+    """
 
     url: str
     final_url: str

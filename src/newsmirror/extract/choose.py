@@ -13,6 +13,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from newsmirror.errors import NoContentError
 from newsmirror.extract.generic import extract_generic
+from newsmirror.extract.metadata import read_declared_addresses
 from newsmirror.extract.rewrites import apply_rewrites
 from newsmirror.extract.rules import RuleSet, bundled_rules
 from newsmirror.extract.site import extract_by_rule, remove_nodes
@@ -28,13 +29,15 @@ FULL_TEXT_MIN_CHARS = 600
 def extract_article(page: Page, rules: RuleSet | None = None) -> ExtractedArticle:
     """The article in ``page``: by the site's rule when one fits, else generically.
 
-    The page is parsed once.  When a rule fits but finds no body (the outlet
+    The rule is chosen by the page's addresses (:func:`page_addresses`), so a page
+    fetched through a proxy or mirror host still gets its outlet's rule.  The page
+    is parsed once.  When a rule fits but finds no body (the outlet
     changed its template), the generic extractor reads a fresh parse of the page.
     Raises NoContentError when neither finds an article.
     """
     rules = rules or bundled_rules()
     tree = LexborHTMLParser(page.html)
-    rule = rules.rule_for_page(page.final_url, tree)
+    rule = rules.rule_for_page(page_addresses(page, tree), tree)
     if rule is not None:
         try:
             return extract_by_rule(tree, page, rule, rules)
@@ -43,6 +46,12 @@ def extract_article(page: Page, rules: RuleSet | None = None) -> ExtractedArticl
                         page.final_url, rule.name, exc)
             tree = LexborHTMLParser(page.html)
     return extract_generic(tree, page, rules)
+
+
+def page_addresses(page: Page, tree: LexborHTMLParser) -> tuple[str, ...]:
+    """Where a page is from, most trusted first: the address it was fetched from, the
+    addresses it declares (canonical link, og:url), then the feed item's link."""
+    return (page.final_url, *read_declared_addresses(tree), page.url)
 
 
 def clean_feed_content(html: str, url: str, rules: RuleSet | None = None) -> str:

@@ -172,11 +172,19 @@ def _ld_author(value: object) -> str | None:
 
 def read_page_address(html: str) -> str | None:
     """The address a saved page declares for itself (canonical link, og:url), if absolute."""
-    tree = LexborHTMLParser(html)
-    for selector, attribute in (("link[rel='canonical']", "href"), ("meta[property='og:url']",
-                                                                      "content")):
+    return next(iter(read_declared_addresses(LexborHTMLParser(html))), None)
+
+
+def read_declared_addresses(tree: LexborHTMLParser) -> tuple[str, ...]:
+    """The absolute addresses a page gives for itself: its canonical link, then its og:url.
+
+    A page read through a proxy or mirror host still names the outlet's own address here.
+    """
+    addresses = []
+    for selector, attribute in (("link[rel='canonical']", "href"),
+                                ("meta[property='og:url']", "content")):
         node = tree.css_first(selector)
         value = (node.attributes.get(attribute) or "").strip() if node is not None else ""
         if value.startswith(("http://", "https://")):
-            return value
-    return None
+            addresses.append(value)
+    return tuple(addresses)
