@@ -78,14 +78,34 @@ class Page:
 
 
 @dataclass(frozen=True, slots=True)
+class RuleCheck:
+    """How much of a page a site rule read, next to what the generic extractor read.
+
+    ``failed``: the rule read much less (see ``extract.choose.is_rule_failing``),
+    so the article is the generic extractor's reading.
+    """
+
+    rule: str
+    host: str
+    url: str
+    rule_chars: int
+    generic_chars: int
+    failed: bool
+
+
+@dataclass(frozen=True, slots=True)
 class ExtractedArticle:
-    """The body and metadata an extractor found in a page or feed item."""
+    """The body and metadata an extractor found in a page or feed item.
+
+    ``rule_check`` is set when a site rule was tried on the page.
+    """
 
     body_html: str
     method: str
     title: str | None = None
     author: str | None = None
     published_ms: int | None = None
+    rule_check: RuleCheck | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +189,7 @@ class SourceReport:
     error: ItemFailure | None = None
     failures: list[ItemFailure] = field(default_factory=list)
     new_articles: list[ArticleRecord] = field(default_factory=list)
+    rule_checks: list[RuleCheck] = field(default_factory=list)  # site rules tried on its pages
 
     @property
     def ok(self) -> bool:

@@ -39,6 +39,7 @@ from newsmirror.models import (
     ItemFailure,
     Page,
     PushResult,
+    RuleCheck,
     RunReport,
     SourceReport,
     Validators,
@@ -110,6 +111,7 @@ class _RunContext:
     media: MediaStore | None = None
     image_counts: Counter[str] = field(default_factory=Counter)
     sightings: list[FeedSighting] = field(default_factory=list)
+    rule_checks: dict[str, list[RuleCheck]] = field(default_factory=dict)  # by source slug
     deadline: float = float("inf")  # event-loop time when fetching must stop
 
     def seconds_left(self) -> float:
@@ -265,6 +267,7 @@ async def mirror_source(context: _RunContext, source: Source) -> SourceReport:
         report.error = _deadline_failure(context, source, source.feed, waiting=waiting)
     if validators is not None and report.error is None:
         context.index.save_validators(source.feed, validators)
+    report.rule_checks = context.rule_checks.pop(source.slug, [])
     report.seconds = time.monotonic() - started
     log.info("source done source=%s new=%d unchanged=%d failed=%d seconds=%.2f",
              source.slug, report.new, report.unchanged, report.failed, report.seconds)
@@ -426,6 +429,8 @@ async def _article_body(
     page = Page(url=entry.link, final_url=result.final_url,
                 html=decode_html(result.body, result.charset))
     extracted = await asyncio.to_thread(extract_article, page)
+    if extracted.rule_check is not None:  # for the health record: rules that stopped matching
+        context.rule_checks.setdefault(source.slug, []).append(extracted.rule_check)
     if result.etag or result.last_modified:  # so the first re-check can cost a 304
         context.index.save_validators(strip_tracking_params(entry.link),
                                       Validators(result.etag, result.last_modified))
