@@ -160,6 +160,7 @@ class ItemFailure:
     stage: str
     code: str
     message: str
+    fails_run: bool = False  # the run's exit code is 1 for it (errors.MirrorError.fails_run)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +210,9 @@ class RunReport:
 
     @property
     def ok(self) -> bool:
-        return all(source.ok for source in self.sources)
+        """Every source succeeded, and no item failed in a way retrying cannot fix."""
+        return all(source.ok and not any(f.fails_run for f in source.failures)
+                   for source in self.sources)
 
     @property
     def new_count(self) -> int:

@@ -475,7 +475,8 @@ def _store_article(
 
 
 def _failure(source: Source, url: str, stage: str, exc: MirrorError) -> ItemFailure:
-    return ItemFailure(source=source.slug, url=url, stage=stage, code=exc.code, message=str(exc))
+    return ItemFailure(source=source.slug, url=url, stage=stage, code=exc.code, message=str(exc),
+                       fails_run=exc.fails_run)
 
 
 def _host(url: str) -> str:

@@ -14,9 +14,10 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from newsmirror.errors import NoContentError
+from newsmirror.errors import NoContentError, NotArticleError
 from newsmirror.extract.generic import extract_generic
 from newsmirror.extract.metadata import read_declared_addresses
+from newsmirror.extract.page_kind import read_page_signals
 from newsmirror.extract.rewrites import apply_rewrites
 from newsmirror.extract.rules import RuleSet, SiteRule, bundled_rules
 from newsmirror.extract.site import extract_by_rule, remove_nodes, visible_chars
@@ -39,8 +40,11 @@ def extract_article(page: Page, rules: RuleSet | None = None) -> ExtractedArticl
     reading is checked against the generic extractor's (on a fresh parse of the
     page); a rule that read much less has stopped matching its outlet's pages, and
     the generic reading is kept (``rule_check`` says which, and by how much).
-    Raises NoContentError when neither finds an article.
+    Raises NotArticleError for a front page or section index (see
+    :mod:`newsmirror.extract.page_kind`), NoContentError when no extractor finds
+    an article.
     """
+    refuse_non_article(page)
     rules = rules or bundled_rules()
     tree = LexborHTMLParser(page.html)
     addresses = page_addresses(page, tree)
@@ -90,6 +94,14 @@ def _attempt(read: Callable[[], ExtractedArticle]) -> ExtractedArticle | NoConte
 
 def _chars(reading: ExtractedArticle | NoContentError) -> int:
     return visible_chars(reading.body_html) if isinstance(reading, ExtractedArticle) else 0
+
+
+def refuse_non_article(page: Page) -> None:
+    """Raise NotArticleError when the page is a front page or a section index."""
+    signals = read_page_signals(page.html)
+    if not signals.is_article:
+        raise NotArticleError(f"not an article page: {page.final_url} ({signals.describe()})",
+                              url=page.url)
 
 
 def page_addresses(page: Page, tree: LexborHTMLParser) -> tuple[str, ...]:

@@ -142,6 +142,17 @@ def _json_ld_article(tree: LexborHTMLParser) -> dict[str, object]:
     return {}
 
 
+def json_ld_types(tree: LexborHTMLParser) -> frozenset[str]:
+    """Every ``@type`` the page's JSON-LD names (items of an ``@graph`` included)."""
+    types: set[str] = set()
+    for script in tree.css("script[type='application/ld+json']"):
+        for item in _json_ld_items(script.text(deep=True) or ""):
+            kind = item.get("@type")
+            types.update(k for k in (kind if isinstance(kind, list) else [kind])
+                         if isinstance(k, str))
+    return frozenset(types)
+
+
 def _json_ld_items(text: str) -> Iterator[dict[str, object]]:
     try:
         data = json.loads(text)
