@@ -424,7 +424,8 @@ def record_rule_checks(health: Health, report: RunReport, now_ms: int) -> None:
             entry.last_failure_ms = now_ms
             last = failures[-1]
             entry.host, entry.last_url = last.host, last.url
-            entry.last_rule_chars, entry.last_generic_chars = last.rule_chars, last.generic_chars
+            entry.last_rule_chars = last.rule_chars
+            entry.last_generic_chars = last.generic_chars or 0
 
 
 def rules_state_view(status: MirrorStatus) -> dict[str, Any]:

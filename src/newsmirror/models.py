@@ -82,14 +82,16 @@ class RuleCheck:
     """How much of a page a site rule read, next to what the generic extractor read.
 
     ``failed``: the rule read much less (see ``extract.choose.is_rule_failing``),
-    so the article is the generic extractor's reading.
+    so the article is the generic extractor's reading.  ``generic_chars`` is None
+    when the generic extractor was not asked: the rule read at least half of all
+    the page's text, so it cannot be failing.
     """
 
     rule: str
     host: str
     url: str
     rule_chars: int
-    generic_chars: int
+    generic_chars: int | None
     failed: bool
 
 

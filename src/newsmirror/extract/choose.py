@@ -38,21 +38,24 @@ def extract_article(page: Page, rules: RuleSet | None = None) -> ExtractedArticl
     The rule is chosen by the page's addresses (:func:`page_addresses`), so a page
     fetched through a proxy or mirror host still gets its outlet's rule.  A rule's
     reading is checked against the generic extractor's (on a fresh parse of the
-    page); a rule that read much less has stopped matching its outlet's pages, and
-    the generic reading is kept (``rule_check`` says which, and by how much).
+    page; skipped when the rule read at least half of all the page's text, more
+    than the generic extractor could find); a rule that read much less has stopped
+    matching its outlet's pages, and the generic reading is kept (``rule_check``
+    says which, and by how much).
     Raises NotArticleError for a front page or section index (see
     :mod:`newsmirror.extract.page_kind`), NoContentError when no extractor finds
     an article.
     """
-    refuse_non_article(page)
     rules = rules or bundled_rules()
     tree = LexborHTMLParser(page.html)
+    refuse_non_article(page, tree)
     addresses = page_addresses(page, tree)
     rule = rules.rule_for_page(addresses, tree)
     if rule is None:
         return extract_generic(tree, page, rules)
     host = next((urlsplit(a).hostname for a in addresses if rule.matches_host(a)), None)
-    return _extract_checked(tree, page, rule, rules, host or urlsplit(page.final_url).hostname)
+    return _extract_checked(tree, page, rule, rules,
+                            host or urlsplit(page.final_url).hostname or "")
 
 
 def is_rule_failing(rule_chars: int, generic_chars: int) -> bool:
@@ -66,12 +69,18 @@ def is_rule_failing(rule_chars: int, generic_chars: int) -> bool:
 
 
 def _extract_checked(tree: LexborHTMLParser, page: Page, rule: SiteRule, rules: RuleSet,
-                     host: str | None) -> ExtractedArticle:
+                     host: str) -> ExtractedArticle:
+    most_generic_chars = _page_text_chars(tree)  # read before the rule changes the tree
     by_rule = _attempt(lambda: extract_by_rule(tree, page, rule, rules))
+    rule_chars = _chars(by_rule)
+    if isinstance(by_rule, ExtractedArticle) and not is_rule_failing(rule_chars,
+                                                                     most_generic_chars):
+        check = RuleCheck(rule.name, host, page.final_url, rule_chars, None, failed=False)
+        return replace(by_rule, rule_check=check)
     generic = _attempt(lambda: extract_generic(LexborHTMLParser(page.html), page, rules))
-    rule_chars, generic_chars = _chars(by_rule), _chars(generic)
+    generic_chars = _chars(generic)
     failed = is_rule_failing(rule_chars, generic_chars)
-    check = RuleCheck(rule.name, host or "", page.final_url, rule_chars, generic_chars, failed)
+    check = RuleCheck(rule.name, host, page.final_url, rule_chars, generic_chars, failed)
     if isinstance(by_rule, ExtractedArticle) and not failed:
         return replace(by_rule, rule_check=check)
     if isinstance(generic, NoContentError):
@@ -85,6 +94,17 @@ def _extract_checked(tree: LexborHTMLParser, page: Page, rule: SiteRule, rules: 
     return generic  # too short a page to judge the rule by
 
 
+def _page_text_chars(tree: LexborHTMLParser) -> int:
+    """Characters of text in the page's body, scripts and styles left out: more than any
+    extractor can read from it."""
+    body = tree.body
+    if body is None:
+        return 0
+    scripts = sum(len("".join((node.text(deep=True) or "").split()))
+                  for node in body.css("script, style"))
+    return len("".join((body.text(deep=True) or "").split())) - scripts
+
+
 def _attempt(read: Callable[[], ExtractedArticle]) -> ExtractedArticle | NoContentError:
     try:
         return read()
@@ -96,9 +116,12 @@ def _chars(reading: ExtractedArticle | NoContentError) -> int:
     return visible_chars(reading.body_html) if isinstance(reading, ExtractedArticle) else 0
 
 
-def refuse_non_article(page: Page) -> None:
-    """Raise NotArticleError when the page is a front page or a section index."""
-    signals = read_page_signals(page.html)
+def refuse_non_article(page: Page, tree: LexborHTMLParser | None = None) -> None:
+    """Raise NotArticleError when the page is a front page or a section index.
+
+    ``tree``: the page already parsed, if it is (it is left unchanged).
+    """
+    signals = read_page_signals(page.html, tree)
     if not signals.is_article:
         raise NotArticleError(f"not an article page: {page.final_url} ({signals.describe()})",
                               url=page.url)

@@ -58,12 +58,15 @@ class PageSignals:
         return "; ".join(parts)
 
 
-def read_page_signals(html: str) -> PageSignals:
-    """The page's signals; the link counts only when no article markup settles it."""
-    tree = LexborHTMLParser(html)
-    declared = _declared_article(tree)
+def read_page_signals(html: str, parsed: LexborHTMLParser | None = None) -> PageSignals:
+    """The page's signals; the link counts only when no article markup settles it.
+
+    ``parsed``: the page already parsed, if it is; it is read, never changed.
+    """
+    declared = _declared_article(parsed if parsed is not None else LexborHTMLParser(html))
     if declared is not None:
         return PageSignals(declared, None)
+    tree = LexborHTMLParser(html)  # a copy to take navigation and the like out of
     listing = _listing_markup(tree)
     main = _main_content(tree)
     text_chars = _chars(main) if main is not None else 0
