@@ -79,6 +79,15 @@ def test_a_rule_fails_under_half_the_generic_text_above_a_floor(
     assert is_rule_failing(rule_chars, generic_chars) is failing
 
 
+@pytest.mark.parametrize(("name", "asked"), [("wechat-harmonyos", False), ("bbc-2012-a", True)],
+                         ids=["rule-read-most-of-the-page", "page-full-of-navigation"])
+def test_the_generic_extractor_is_asked_only_where_the_rule_read_under_half_the_page(
+        name: str, asked: bool) -> None:
+    case = next(c for c in RULE_CASES if c.name == name)
+    check = extract_article(case.page()).rule_check
+    assert check is not None and (check.generic_chars is not None) is asked
+
+
 def test_a_page_without_a_rule_has_no_rule_check() -> None:
     page = next(c for c in load_cases("labelled")).page()
     assert extract_article(page).rule_check is None
