@@ -19,7 +19,7 @@ from newsmirror.config import load_config
 from newsmirror.images import MediaStore
 from newsmirror.importer import ImportOptions, import_archive
 from newsmirror.models import ArticleRecord
-from newsmirror.render.article import parse_article_file
+from newsmirror.store.articles import parse_article_file
 from newsmirror.store.index import ArchiveIndex
 
 runner = CliRunner()
@@ -188,7 +188,8 @@ def test_worker_processes_write_what_one_process_writes(archive: Path, tmp_path:
     for workers in (1, 2):
         root = make_mirror(tmp_path / f"workers-{workers}", predecessor_sources(),
                            min_body_chars=0, commit=False)
-        report = import_archive(load_config(root), archive, ImportOptions(workers=workers))
+        report = import_archive(load_config(root), archive,
+                                ImportOptions(workers=workers, clock=lambda: 1_800_000_000_000))
         assert (report.imported_count, report.duplicates) == (92, 360)
         trees.append(tree(root))
     assert trees[0] == trees[1]

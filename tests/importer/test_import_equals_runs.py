@@ -28,7 +28,7 @@ from newsmirror.feeds import parse_feed
 from newsmirror.importer import ImportOptions, import_archive
 from newsmirror.importer.archive import ArchiveText, parse_archive_text
 from newsmirror.pipeline import RunOptions, run
-from newsmirror.render.article import one_line
+from newsmirror.store.markdown import one_line
 
 # Outlets whose samples have no relative links (a feed resolves those against itself).
 OUTLETS = ("voa", "dw", "nyt", "ft", "cdt")

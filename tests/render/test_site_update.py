@@ -7,11 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests.render.test_site import add_article, make_config
+from tests.render.test_site import BUILD_MS, add_article, make_config
 
 from newsmirror.config import Config
 from newsmirror.models import ArticleRecord
 from newsmirror.render.site import article_page_path, build_site
+from newsmirror.store.articles import ArticleFiles
 from newsmirror.store.index import ArchiveIndex
 
 DAY_MS = 86_400_000
@@ -44,11 +45,11 @@ def mtimes(folder: Path) -> dict[str, int]:
 
 def test_a_changed_article_renders_its_page_its_month_and_no_other_month(mirror) -> None:
     config, index = mirror
-    build_site(config, index)
+    build_site(config, index, ArticleFiles(config.root), now_ms=BUILD_MS)
     before = mtimes(config.root / "docs")
     record = index.shard_lines("bbc", "2023-10")[3][0]
     index.save(dataclasses.replace(record, title="改过的标题"))
-    report = build_site(config, index)
+    report = build_site(config, index, ArticleFiles(config.root), now_ms=BUILD_MS)
     changed = sorted(k for k, v in mtimes(config.root / "docs").items() if before.get(k) != v)
     # The article, its month and the index page holding it (positions 12-15: page 4) change;
     # of the 30 article pages only the one is rendered.
@@ -60,14 +61,14 @@ def test_a_changed_article_renders_its_page_its_month_and_no_other_month(mirror)
 def test_a_month_moved_out_of_the_mirror_takes_its_pages_with_it(mirror) -> None:
     """What a yearly archive repository does to the live mirror: a month leaves the index."""
     config, index = mirror
-    build_site(config, index)
+    build_site(config, index, ArticleFiles(config.root), now_ms=BUILD_MS)
     gone = [record for record, _ in index.shard_lines("bbc", "2023-09")]
     index.close()
     shutil.rmtree(config.root / "articles" / "bbc" / "2023" / "09")
     (config.root / "index" / "bbc" / "2023-09.jsonl").unlink()
     reopened = ArchiveIndex.open(config.root)
     try:
-        report = build_site(config, reopened)
+        report = build_site(config, reopened, ArticleFiles(config.root), now_ms=BUILD_MS)
     finally:
         reopened.close()
     docs = config.root / "docs"
@@ -83,6 +84,6 @@ def test_a_build_from_the_index_after_one_from_records_writes_nothing(mirror) ->
     config, index = mirror
     records = [record for month in ("2023-09", "2023-10", "2023-11")
                for record, _ in index.shard_lines("bbc", month)]
-    build_site(config, records)
-    report = build_site(config, index)
+    build_site(config, records, ArticleFiles(config.root), now_ms=BUILD_MS)
+    report = build_site(config, index, ArticleFiles(config.root), now_ms=BUILD_MS)
     assert (report.pages_written, report.pages_removed, report.feeds_written) == (0, 0, 0)

@@ -6,8 +6,10 @@ file is named and skipped); articles the mirror already holds (same canonical
 URL) are left out, so importing the same archive twice changes nothing; each
 source's months are cleaned, placed and written, in worker processes when
 there are many; the files are synced once; the index takes every record, each
-shard written once; lists, month READMEs and the root README are rendered as
-runs would have left them; one commit.  Nothing is downloaded.
+shard written once; then the after-run sequence every command that stores
+articles ends with (:func:`newsmirror.outputs.finish_run`): lists, month READMEs
+and the root README as runs would have left them, STATUS.md, one commit, the
+pushes.  The site is left to the next run.  Nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -35,12 +37,13 @@ from newsmirror.importer.archive import (
     read_archive_headers,
 )
 from newsmirror.importer.month import Cleaning, MonthJob, import_month
-from newsmirror.models import ArticleRecord
-from newsmirror.outputs import render_outputs
-from newsmirror.publish import commit_changes, remove_stale_index_lock
+from newsmirror.models import ArticleRecord, PushResult, RunReport
+from newsmirror.outputs import AfterRun, finish_run
+from newsmirror.publish import remove_stale_index_lock
 from newsmirror.store.files import month_shard
 from newsmirror.store.index import ArchiveIndex
 from newsmirror.store.lock import hold_run_lock
+from newsmirror.times import now_ms
 
 log = logging.getLogger(__name__)
 ImportProgress = Callable[[int, int], None]  # (files done, files in all)
@@ -55,8 +58,10 @@ class ImportOptions:
 
     folder_map: Mapping[str, str] = field(default_factory=dict)
     commit: bool = True
+    push: bool = True
     workers: int = 1
     progress: ImportProgress | None = None
+    clock: Callable[[], int] = now_ms
 
 
 @dataclass(slots=True)
@@ -68,10 +73,11 @@ class ImportReport:
     duplicates: int = 0  # the same canonical URL twice in the archive: the first one counts
     skipped: list[ImportSkip] = field(default_factory=list)
     commit: str | None = None
+    pushes: list[PushResult] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.skipped
+        return not self.skipped and all(push.ok for push in self.pushes)
 
     @property
     def imported_count(self) -> int:
@@ -126,17 +132,17 @@ def _save_and_commit(
     config: Config, index: ArchiveIndex, records: list[ArticleRecord], images_pending: list[str],
     options: ImportOptions, report: ImportReport,
 ) -> None:
-    """Sync the files, save their records, render lists and READMEs, commit."""
+    """Sync the files, save their records, then the one after-run sequence (no site)."""
     os.sync()  # every article file is on disk before the index names it
     index.save_many(records)
     report.imported.update(record.source for record in records)
     _mark_images_pending(config.root, images_pending)
-    render_outputs(config, index, {r.path.rsplit("/", 1)[0] for r in records} |
-                   index.dirty_folders())
-    index.clear_dirty_folders()
-    if options.commit and config.mirror.commit:
-        report.commit = commit_changes(config.root, import_message(config, report),
-                                       extra_paths=(config.mirror.site_dir,))
+    after = RunReport()
+    finish_run(AfterRun(config, index, after, now_ms=options.clock(),
+                        changed_folders=frozenset(r.path.rsplit("/", 1)[0] for r in records),
+                        commit=options.commit, push=options.push, site=False,
+                        message=import_message(config, report)))
+    report.commit, report.pushes = after.commit, after.pushes
 
 
 @contextmanager

@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsmirror.clean.sanitize import sanitize_html, text_length
+from newsmirror.article_body import clean_feed_item
 from newsmirror.clean.urls import strip_tracking_params
-from newsmirror.extract import clean_feed_content
-from newsmirror.images import ImagePolicy, resolve_lazy_images, rewrite_images
+from newsmirror.errors import MirrorError
+from newsmirror.images import ImagePolicy, rewrite_images
 from newsmirror.images.policy import wanted_downloads
 from newsmirror.importer.archive import (
     ArchiveFile,
@@ -25,14 +25,8 @@ from newsmirror.importer.archive import (
     read_archive_text,
 )
 from newsmirror.models import ArticleRecord
-from newsmirror.render.article import ArticleFile, render_article_file
-from newsmirror.store.files import (
-    article_id,
-    folder_for,
-    name_candidate,
-    unique_name,
-    write_atomic,
-)
+from newsmirror.store.articles import ArticleFile, ArticleFiles
+from newsmirror.store.files import article_id, folder_for, name_candidate, unique_name
 from newsmirror.store.index import body_sha256
 
 
@@ -77,14 +71,15 @@ class MonthResult:
 def clean_archive_body(html: str, url: str, cleaning: Cleaning) -> CleanBody | str:
     """The body as a fetched article's would be stored, or why it cannot be (a reason).
 
-    The same steps as a feed item's content: the site rule's rewrites and
-    removals, lazy images, the sanitiser, the minimum length, the image policy -
-    with no downloads: in local mode images are proxied and marked for a run.
+    The predecessor's files hold its feed items' content, so they take the
+    cleaning stage's feed-item way (the site rule's rewrites and removals, lazy
+    images, the sanitiser, the minimum length), then the image policy - with no
+    downloads: in local mode images are proxied and marked for a later run.
     """
-    body = sanitize_html(resolve_lazy_images(clean_feed_content(html, url)), url)
-    chars = text_length(body)
-    if chars < cleaning.min_body_chars:
-        return f"article body empty or nearly so ({chars} characters of text)"
+    try:
+        body = clean_feed_item(html, url, min_chars=cleaning.min_body_chars).body_html
+    except MirrorError as exc:  # NoContentError and its kin: this file is skipped
+        return str(exc)
     policy = cleaning.images
     if policy.mode != "local":
         return CleanBody(rewrite_images(body, policy).html)
@@ -138,6 +133,6 @@ def _write_article(root: Path, file: ArchiveFile, path: str, body: str) -> Artic
         path=path,
         content_sha256=body_sha256(body),
     )
-    text = render_article_file(ArticleFile(file.published_ms, title, record.url, body))
-    write_atomic(root / path, text, sync=False)
+    ArticleFiles(root).write(path, ArticleFile(file.published_ms, title, record.url, body),
+                             sync=False)
     return record

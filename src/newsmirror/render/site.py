@@ -29,17 +29,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import posixpath
 import re
-import time
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -48,7 +44,7 @@ from newsmirror.config import Config
 from newsmirror.history import version_changes
 from newsmirror.models import ArticleRecord
 from newsmirror.render import atom
-from newsmirror.render.article import ArticleFormatError, parse_article_file
+from newsmirror.render.body import MEDIA_DIR, link_from, prepare_body_html
 from newsmirror.render.search_index import update_search_index
 from newsmirror.render.site_state import read_site_state
 from newsmirror.render.site_update import (
@@ -59,16 +55,20 @@ from newsmirror.render.site_update import (
     update_sources,
 )
 from newsmirror.store.files import CACHE_DIR, write_atomic
+from newsmirror.times import format_local, iso_local
 
 log = logging.getLogger(__name__)
 
 STATIC_FILES = ("style.css", "search.js", "images.js")
-MEDIA_DIR = "media"
-_TAG = re.compile(r"<(img|source)\b([^>]*)>")
-_ATTRIBUTE = re.compile(r'([a-zA-Z][\w-]*)="([^"]*)"')
-_REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 # A stored body's reference to a local image: ``../../../../media/ab/{hash}.jpg``.
 _MEDIA_REFERENCE = re.compile(r"(?<![\w/])(?:\.\./)*media/([0-9a-f]{2}/[0-9a-f]+\.[a-z0-9]+)")
+
+
+class StoredArticles(Protocol):
+    """What the site reads of the stored articles (the store's ``ArticleFiles``)."""
+
+    def body(self, path: str) -> str | None:
+        """The body HTML of the article file at ``path``; None when there is none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +101,7 @@ class _Build:
     """The state of one build: settings, output folder, the archive and what was written."""
 
     config: Config
+    articles: StoredArticles
     site: Path
     names: dict[str, str]
     archive: SiteArchive
@@ -138,10 +139,11 @@ class _Build:
 def build_site(
     config: Config,
     archive: SiteArchive | Iterable[ArticleRecord],
+    articles: StoredArticles,
     *,
+    now_ms: int,
     full: bool = False,
     search_now: bool = True,
-    now_ms: int | None = None,
 ) -> SiteReport:
     """Render the site and the feeds from the archive; render only what changed.
 
@@ -149,12 +151,14 @@ def build_site(
     ``full`` ignores what earlier builds remember and renders every page (the
     bytes written are the same unless something changed).  With ``search_now``
     false, a changed site's search index is rebuilt only when the last rebuild is
-    ``site_search_every_h`` old (at ``now_ms``); until then it stays marked out of date.
+    ``site_search_every_h`` old (at ``now_ms``, the caller's clock: nothing here reads
+    one); until then it stays marked out of date.  Article bodies and their kept
+    versions come from ``articles``; the site never opens an article file itself.
     """
     if not isinstance(archive, SiteArchive):
         archive = RecordSet(archive)
     site = config.root / config.mirror.site_dir
-    build = _Build(config, site, {s.slug: s.name for s in config.sources}, archive)
+    build = _Build(config, articles, site, {s.slug: s.name for s in config.sources}, archive)
     inputs = site_inputs(config)
     previous = read_site_state(site)
     everything = full or previous.inputs != inputs
@@ -168,7 +172,7 @@ def build_site(
             config, {slug: build.archive.newest(slug, config.mirror.feed_size)
                      for slug in build.archive.source_slugs()},
             page_of=article_page_path,
-            content_of=lambda record: _feed_content(config.root, record))
+            content_of=lambda record: _feed_content(articles, record))
     media = copy_media(config.root / MEDIA_DIR, site / MEDIA_DIR, None if full else build.media)
     if build.written or build.removed:
         os.sync()  # the pages are on disk before the state that says they are built
@@ -178,7 +182,7 @@ def build_site(
         every_ms = 0 if search_now else int(config.mirror.site_search_every_h * 3_600_000)
         indexed = update_search_index(
             config.root / CACHE_DIR, site, changed=build.written + build.removed > 0 or full,
-            every_ms=every_ms, now_ms=int(time.time() * 1000) if now_ms is None else now_ms,
+            every_ms=every_ms, now_ms=now_ms,
         )
     report = SiteReport(build.written, build.unchanged, build.removed, feeds, media, indexed)
     log.info("site built written=%d unchanged=%d removed=%d feeds=%d media=%d search=%s",
@@ -211,32 +215,8 @@ def month_page_path(record: ArticleRecord) -> str:
     return f"{record.source}/{month_of(record)}.html"
 
 
-def link_from(page: str, target: str) -> str:
-    """The relative link from one site page to another file of the site."""
-    return posixpath.relpath(target, posixpath.dirname(page) or ".")
-
-
 def root_of(page: str) -> str:
     return "../" * page.count("/")
-
-
-def format_time(ms: int, tz: ZoneInfo, pattern: str = "%Y-%m-%d %H:%M") -> str:
-    return datetime.fromtimestamp(ms / 1000, tz).strftime(pattern)
-
-
-def iso_time(ms: int, tz: ZoneInfo) -> str:
-    return datetime.fromtimestamp(ms / 1000, tz).isoformat(timespec="seconds")
-
-
-def _published_order(record: ArticleRecord) -> tuple[int, str]:
-    return record.published_ms, record.id
-
-
-def _group_by_source(records: Iterable[ArticleRecord]) -> dict[str, list[ArticleRecord]]:
-    groups: dict[str, list[ArticleRecord]] = defaultdict(list)
-    for record in records:
-        groups[record.source].append(record)
-    return dict(groups)
 
 
 # -- templates ---------------------------------------------------------------------------
@@ -284,8 +264,8 @@ def _list_entries(
         ListEntry(
             title=record.title,
             href=link_from(page, article_page_path(record)),
-            published_iso=iso_time(record.published_ms, build.tz),
-            published_short=format_time(record.published_ms, build.tz, "%Y-%m-%d"),
+            published_iso=iso_local(record.published_ms, build.tz),
+            published_short=format_local(record.published_ms, build.tz, "%Y-%m-%d"),
             source_name=build.names.get(record.source, record.source) if with_source else None,
             revisions=len(record.revisions),
             deleted=record.deleted_ms is not None,
@@ -310,13 +290,13 @@ def _write_front_page(build: _Build) -> None:
             "href": f"{source.slug}/index.html",
             "feed_href": f"feeds/{source.slug}.xml",
             "count": count,
-            "last_update": format_time(last, build.tz) if last else None,
+            "last_update": format_local(last, build.tz) if last else None,
             "entries": _list_entries(page, build.archive.newest(source.slug, size), build),
         })
     newest = max(lasts, default=0)
     build.write_page(page, render_template(
         "front.html", page, build, sections=sections,
-        last_update=format_time(newest, build.tz) if newest else None,
+        last_update=format_local(newest, build.tz) if newest else None,
     ))
 
 
@@ -371,27 +351,21 @@ def _write_month_page(
 
 def _write_article_page(build: _Build, record: ArticleRecord) -> None:
     page = article_page_path(record)
-    source_file = build.config.root / record.path
-    if not source_file.is_file():
-        log.warning("article file missing path=%s", record.path)
-        return
-    text = _render_article_page(build, record, page, source_file)
-    if text is not None:
+    text = _render_article_page(build, record, page)
+    if text is None:
+        log.warning("article file missing or unreadable path=%s", record.path)
+    else:
         build.write_page(page, text)
 
 
-def _render_article_page(
-    build: _Build, record: ArticleRecord, page: str, source_file: Path
-) -> str | None:
-    try:
-        parsed = parse_article_file(source_file.read_text(encoding="utf-8"))
-    except (ArticleFormatError, UnicodeDecodeError) as exc:
-        log.warning("article file unreadable path=%s reason=%s", record.path, exc)
+def _render_article_page(build: _Build, record: ArticleRecord, page: str) -> str | None:
+    stored_body = build.articles.body(record.path)
+    if stored_body is None:
         return None
     tz = build.tz
-    build.media.update(_MEDIA_REFERENCE.findall(parsed.body_html))
+    build.media.update(_MEDIA_REFERENCE.findall(stored_body))
     body = prepare_body_html(
-        parsed.body_html, record.path, page, remote_images=build.config.mirror.site_remote_images
+        stored_body, record.path, page, remote_images=build.config.mirror.site_remote_images
     )
     month_page = month_page_path(record)
     article = {
@@ -402,17 +376,17 @@ def _render_article_page(
         "source_href": link_from(page, f"{record.source}/index.html"),
         "month_href": link_from(page, month_page),
         "month_label": month_of(record),
-        "published": format_time(record.published_ms, tz),
-        "published_iso": iso_time(record.published_ms, tz),
+        "published": format_local(record.published_ms, tz),
+        "published_iso": iso_local(record.published_ms, tz),
         "revisions": len(record.revisions),
-        "deleted": format_time(record.deleted_ms, tz) if record.deleted_ms else None,
-        "deleted_iso": iso_time(record.deleted_ms, tz) if record.deleted_ms else None,
+        "deleted": format_local(record.deleted_ms, tz) if record.deleted_ms else None,
+        "deleted_iso": iso_local(record.deleted_ms, tz) if record.deleted_ms else None,
         "body_html": body,
         "record": record,
         "changes": [
-            {"number": c.number, "seen": format_time(c.seen_ms, tz), "seen_iso": iso_time(c.seen_ms, tz),
+            {"number": c.number, "seen": format_local(c.seen_ms, tz), "seen_iso": iso_local(c.seen_ms, tz),
              "old_title": c.old_title, "new_title": c.new_title, "diff_html": c.diff_html}
-            for c in version_changes(build.config.root, record)
+            for c in version_changes(build.articles.body, record)
         ] if record.revisions else [],
     }
     return render_template("article.html", page, build, article=article)
@@ -421,86 +395,12 @@ def _render_article_page(
 # -- article bodies ------------------------------------------------------------------------
 
 
-def prepare_body_html(body: str, article_path: str, page: str, *, remote_images: bool) -> str:
-    """The stored (already sanitised) body as a site page shows it.
-
-    Local media (``media/...`` at the mirror root, or a path relative to the
-    article file that leads there) is pointed at the site's copy; images load
-    lazily; with ``remote_images`` off, an image from another host becomes a link.
-    """
-
-    def rewrite(match: re.Match[str]) -> str:
-        tag, attributes = match.group(1), dict(_ATTRIBUTE.findall(match.group(2)))
-        for name in ("src", "srcset"):
-            if name in attributes:
-                attributes[name] = _rewrite_urls(attributes[name], name, article_path, page)
-        urls = [attributes.get("src", ""), *_srcset_urls(attributes.get("srcset", ""))]
-        if not remote_images and any(_REMOTE.match(u) and not u.startswith("data:") for u in urls):
-            return _image_link(tag, attributes)
-        if tag == "img":
-            attributes.setdefault("loading", "lazy")
-            attributes.setdefault("decoding", "async")
-        rendered = "".join(f' {k}="{v}"' for k, v in attributes.items())
-        return f"<{tag}{rendered}>"
-
-    return _TAG.sub(rewrite, body)
-
-
-def _image_link(tag: str, attributes: dict[str, str]) -> str:
-    if tag == "source":
-        return ""
-    href = attributes.get("src") or next(iter(_srcset_urls(attributes.get("srcset", ""))), "")
-    label = attributes.get("alt") or "图片"
-    return f'<a class="remote-image" href="{href}" rel="noopener noreferrer">[{label}]</a>'
-
-
-def _srcset_urls(srcset: str) -> Iterator[str]:
-    for candidate in srcset.split(","):
-        parts = candidate.split()
-        if parts:
-            yield parts[0]
-
-
-def _rewrite_urls(value: str, attribute: str, article_path: str, page: str) -> str:
-    if attribute == "src":
-        return _media_link(value, article_path, page)
-    candidates = []
-    for candidate in value.split(","):
-        parts = candidate.split()
-        if parts:
-            candidates.append(" ".join([_media_link(parts[0], article_path, page), *parts[1:]]))
-    return ", ".join(candidates)
-
-
-def _media_link(url: str, article_path: str, page: str) -> str:
-    """A ``media/`` reference, relative to the site page; anything else unchanged."""
-    if not url or _REMOTE.match(url) or url.startswith("#"):
-        return url
-    if url.startswith("/"):
-        target = url.lstrip("/")
-    else:
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(article_path), url))
-        if not target.startswith(MEDIA_DIR + "/") and url.startswith(MEDIA_DIR + "/"):
-            target = url
-    if not target.startswith(MEDIA_DIR + "/"):
-        return url
-    return link_from(page, target)
-
-
-def _feed_content(root: Path, record: ArticleRecord) -> str | None:
+def _feed_content(articles: StoredArticles, record: ArticleRecord) -> str | None:
     """An article's body as feeds carry it: media links relative to ``feeds/``."""
-    body = _read_body(root / record.path)
+    body = articles.body(record.path)
     if body is None:
         return None
     return prepare_body_html(body, record.path, atom.feed_path(atom.ALL_FEED), remote_images=True)
-
-
-def _read_body(path: Path) -> str | None:
-    try:
-        return parse_article_file(path.read_text(encoding="utf-8")).body_html
-    except (OSError, ArticleFormatError, UnicodeDecodeError) as exc:
-        log.warning("article file unreadable path=%s reason=%s", path, exc)
-        return None
 
 
 # -- files beside the pages ------------------------------------------------------------
@@ -541,6 +441,7 @@ def copy_media(source: Path, target: Path, only: set[str] | None = None) -> int:
 __all__ = [
     "ListEntry",
     "SiteReport",
+    "StoredArticles",
     "article_page_path",
     "build_site",
     "copy_media",
