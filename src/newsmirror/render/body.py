@@ -32,7 +32,7 @@ def link_from(page: str, target: str) -> str:
     goes through ``relpath``.
     """
     folder, parts = page.split("/")[:-1], target.split("/")
-    if not _is_plain(folder) or not _is_plain(parts) or parts == folder:
+    if not _is_plain(folder) or not _is_plain(parts) or folder[:len(parts)] == parts:
         return posixpath.relpath(target, posixpath.dirname(page) or ".")
     common = 0
     while common < min(len(folder), len(parts) - 1) and folder[common] == parts[common]:
