@@ -40,7 +40,7 @@ from newsmirror.importer.month import Cleaning, MonthJob, import_month
 from newsmirror.models import ArticleRecord, PushResult, RunReport
 from newsmirror.outputs import AfterRun, finish_run
 from newsmirror.publish import remove_stale_index_lock
-from newsmirror.store.files import month_shard
+from newsmirror.store.files import month_shard, remove_stale_temporaries
 from newsmirror.store.index import ArchiveIndex
 from newsmirror.store.lock import hold_run_lock
 from newsmirror.times import now_ms
@@ -89,7 +89,9 @@ def import_archive(config: Config, archive: Path, options: ImportOptions | None 
     options = options or ImportOptions()
     articles = articles_folder(archive)
     folders = map_folders(articles, config.sources, options.folder_map)
-    with hold_run_lock(config.root):
+    with hold_run_lock(config.root) as lock:
+        if lock.after_killed_run:
+            remove_stale_temporaries(config.root)
         remove_stale_index_lock(config.root)
         index = ArchiveIndex.open(config.root)
         try:
