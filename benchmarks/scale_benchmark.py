@@ -235,7 +235,8 @@ def measure(name: str, command: list[str], cwd: Path) -> dict[str, object]:
     seconds = time.perf_counter() - started
     sampler.join()
     result = {"step": name, "seconds": round(seconds, 2), "peak_mb": round(peak[0] / 1024),
-              "exit": process.returncode, "output": (stdout + stderr).strip().splitlines()[-3:]}
+              "exit": process.returncode, "load_average": round(os.getloadavg()[0], 1),
+              "output": (stdout + stderr).strip().splitlines()[-3:]}
     print(json.dumps(result, ensure_ascii=False), flush=True)
     return result
 
@@ -367,7 +368,8 @@ def main() -> None:
         options.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     for result in results:
         if "seconds" in result:
-            print(f"| {result['step']} | {result['seconds']} s | {result['peak_mb']} MB |")
+            print(f"| {result['step']} | {result['seconds']} s | {result['peak_mb']} MB "
+                  f"| {result['load_average']} |")
     articles = options.articles + NEW_ARTICLES
     for category, total in sorted(results[-1]["categories"].items()):  # type: ignore[union-attr]
         print(f"| {category} | {total['files']} | {total['bytes'] / articles:.0f} B "
