@@ -246,15 +246,18 @@ def newsmirror(*args: str) -> list[str]:
 
 
 def new_objects(root: Path) -> dict[str, int]:
-    """Files changed by HEAD, and the count and bytes of the git objects HEAD added."""
+    """Files changed by HEAD; count and bytes of the git objects HEAD added: as they are,
+    as git stores them loose (zlib), and as a push sends them (a thin pack, deltas)."""
     files = git(root, "diff", "--name-only", "HEAD~1", "HEAD").splitlines()
     objects = git(root, "rev-list", "--objects", "HEAD", "^HEAD~1").splitlines()
     ids = "\n".join(line.split()[0] for line in objects) + "\n"
     sizes = subprocess.run(["git", "cat-file", "--batch-check=%(objectsize) %(objectsize:disk)"],
                            cwd=root, input=ids, capture_output=True, text=True, check=True).stdout
     pairs = [tuple(map(int, line.split())) for line in sizes.splitlines()]
+    pack = subprocess.run(["git", "pack-objects", "--revs", "--thin", "--stdout", "-q"], cwd=root,
+                          input=b"HEAD\n^HEAD~1\n", capture_output=True, check=True).stdout
     return {"files": len(files), "objects": len(pairs), "bytes": sum(p[0] for p in pairs),
-            "bytes_on_disk": sum(p[1] for p in pairs)}
+            "bytes_on_disk": sum(p[1] for p in pairs), "bytes_pushed": len(pack)}
 
 
 def category_of(path: str, site_dir: str = "docs") -> str:
@@ -313,8 +316,10 @@ def run_benchmark(work: Path, count: int, seed: int, *, search: bool) -> list[di
         results.append(measure("run, nothing new", newsmirror("run", "--mirror", str(mirror)),
                                work))
         results += fresh_clone_runs(work, mirror)
-        fresh = generate_articles(NEW_ARTICLES, seed, first=count, start_ms=START_MS + SPAN_MS,
-                                  span_ms=86_400_000)
+        # New items of the archive's last month (some a little older than its newest).
+        fresh = generate_articles(NEW_ARTICLES, seed, first=count,
+                                  start_ms=START_MS + SPAN_MS - 2 * 86_400_000,
+                                  span_ms=8 * 3_600_000)
         serve_feeds(routes, articles + fresh)
         result = measure(f"run adding {NEW_ARTICLES} articles",
                          newsmirror("run", "--mirror", str(mirror)), work)

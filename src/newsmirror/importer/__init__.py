@@ -135,8 +135,12 @@ def _save_and_commit(
     options: ImportOptions, report: ImportReport,
 ) -> None:
     """Sync the files, save their records, then the one after-run sequence (no site)."""
+    started = time.monotonic()
     os.sync()  # every article file is on disk before the index names it
+    synced = time.monotonic()
     index.save_many(records)
+    log.info("import files synced seconds=%.1f, index saved seconds=%.1f", synced - started,
+             time.monotonic() - synced)
     report.imported.update(record.source for record in records)
     _mark_images_pending(config.root, images_pending)
     after = RunReport()

@@ -22,6 +22,7 @@ from newsmirror.store.files import ARTICLES_DIR
 
 ARTICLE_SUFFIX = ".md"
 NOT_ARTICLES = frozenset({"README.md"})
+HEADER_BYTES = 4096  # enough for the three header lines of almost every file
 _TIME_LINE = re.compile(r"<!--\s*(-?\d{1,16})\s*-->")
 _SEPARATOR = re.compile(r"-{3,}")
 _UNESCAPE = re.compile(r"\\([\\\[\]*_`<>&!|~#])")
@@ -126,10 +127,19 @@ def read_archive_headers(paths: Sequence[tuple[Path, str]]) -> list[ArchiveFile 
 
 
 def read_archive_header(path: Path, slug: str) -> ArchiveFile | ImportSkip:
-    """The file's header, or why it cannot be imported."""
+    """The file's header (its first three lines), or why it cannot be imported.
+
+    Only the head of the file is read; a body that is not UTF-8 is found when the
+    body is read to be cleaned.
+    """
     relative = f"{ARTICLES_DIR}/{path.parent.name}/{path.name}"
     try:
-        text = read_archive_text(path)
+        with path.open("rb") as handle:
+            head = handle.read(HEADER_BYTES)
+            if head.count(b"\n") < 3:  # a very long title line: the whole file
+                head += handle.read()
+        text = parse_archive_text(_decode(b"\n".join(head.split(b"\n")[:3]) + b"\n"),
+                                  header_only=True)
     except (OSError, ArchiveFormatError) as exc:
         return ImportSkip(relative, str(exc))
     return ArchiveFile(path, relative, slug, text.published_ms, text.title, text.url,
@@ -138,16 +148,19 @@ def read_archive_header(path: Path, slug: str) -> ArchiveFile | ImportSkip:
 
 def read_archive_text(path: Path) -> ArchiveText:
     """Read and parse one file; ArchiveFormatError when it is no article file."""
-    data = path.read_bytes()
+    return parse_archive_text(_decode(path.read_bytes()))
+
+
+def _decode(data: bytes) -> str:
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ArchiveFormatError(f"not UTF-8 (byte {exc.start}: {exc.reason})") from exc
-    return parse_archive_text(text)
 
 
-def parse_archive_text(text: str) -> ArchiveText:
-    """The header and body of an article file in the predecessor's dialect of the format."""
+def parse_archive_text(text: str, *, header_only: bool = False) -> ArchiveText:
+    """The header and body of an article file in the predecessor's dialect of the format
+    (with ``header_only``, ``text`` is the first three lines and the body is empty)."""
     if not text.strip():
         raise ArchiveFormatError("empty file")
     lines = text.removeprefix("\ufeff").replace("\r\n", "\n").split("\n")
@@ -169,5 +182,5 @@ def parse_archive_text(text: str) -> ArchiveText:
         published_ms=int(time_line.group(1)),
         title=_UNESCAPE.sub(r"\1", link[1:middle]).strip(),
         url=url,
-        body_html="\n".join(lines[3:]).strip(),
+        body_html="" if header_only else "\n".join(lines[3:]).strip(),
     )

@@ -17,6 +17,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
@@ -30,7 +31,8 @@ from newsmirror.store.schema import migrate
 log = logging.getLogger(__name__)
 CACHE_FILENAME = "cache.sqlite"
 _DIRTY = "dirty-folder:"
-_RECORD_FIELDS = frozenset(f.name for f in dataclasses.fields(ArticleRecord))
+_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(ArticleRecord))
+_RECORD_FIELDS = frozenset(_FIELD_NAMES)
 _REQUIRED_FIELDS = frozenset(
     f.name for f in dataclasses.fields(ArticleRecord)
     if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
@@ -39,8 +41,13 @@ _INSERT = "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?)"
 
 
 def record_to_json(record: ArticleRecord) -> str:
-    data = dataclasses.asdict(record)
-    data = {k: v for k, v in data.items() if v not in (None, (), [])}
+    """The record's committed line: its fields, empty ones left out, keys sorted."""
+    data: dict[str, Any] = {}
+    for name in _FIELD_NAMES:
+        value = getattr(record, name)
+        if value is None or value == ():
+            continue
+        data[name] = [dataclasses.asdict(r) for r in value] if name == "revisions" else value
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
@@ -346,14 +353,17 @@ class ArchiveIndex:
         Their folders are marked as with :meth:`save`; returns how many records were saved.
         """
         rows = [_row_of(record) for record in records]
+        shards = sorted({(str(row[1]), str(row[6])) for row in rows})
         with self.connection:
             self.connection.executemany(_INSERT, rows)
             self.connection.executemany(
                 "INSERT OR REPLACE INTO meta VALUES (?, '')",
                 [(_DIRTY + folder,) for folder in sorted({str(row[5]) for row in rows})],
             )
-            for source, shard in sorted({(str(row[1]), str(row[6])) for row in rows}):
-                self._write_shard(source, shard)
+            for source, shard in shards:
+                self._write_shard(source, shard, sync=len(shards) == 1)
+            if len(shards) > 1:
+                os.sync()  # many shards: one sync for all, before the transaction commits
         return len(rows)
 
     def dirty_folders(self) -> set[str]:
@@ -367,7 +377,7 @@ class ArchiveIndex:
         with self.connection:
             self.connection.execute("DELETE FROM meta WHERE key LIKE ?", (_DIRTY + "%",))
 
-    def _write_shard(self, source: str, shard: str) -> None:
+    def _write_shard(self, source: str, shard: str, *, sync: bool = True) -> None:
         rows = self.connection.execute(
             "SELECT record FROM articles WHERE source=? AND shard=? ORDER BY published_ms, id",
             (source, shard),
@@ -375,7 +385,7 @@ class ArchiveIndex:
         relative = f"{INDEX_DIR}/{source}/{shard}.jsonl"
         path = self.root / relative
         data = "".join(r[0] + "\n" for r in rows).encode("utf-8")
-        write_atomic(path, data)
+        write_atomic(path, data, sync=sync)
         self.connection.execute(
             "INSERT OR REPLACE INTO shards VALUES (?, ?, ?)",
             (relative, shard_fingerprint(data), _stat_key(path)),
