@@ -126,12 +126,16 @@ def test_malformed_files_are_named_and_skipped_and_the_rest_imported(
     (folder / "2.md").write_text("just some text\nand more\n", encoding="utf-8")
     (folder / "3.md").write_bytes(
         b"<!--1594230000000-->\n[\xd6\xd0\xce\xc4](https://www.voachinese.com/a/gbk.html)\n------\n\n<p>x</p>\n")
+    (folder / "4.md").write_bytes(  # a good header, a body in GBK
+        b"<!--1594230000000-->\n[t](https://www.voachinese.com/a/gbk-body.html)\n------\n\n"
+        b"<p>\xd6\xd0\xce\xc4</p>\n")
     code, output = invoke_import(mirror, archive)
     assert code == 1
     assert "skipped articles/voa/1.md: empty file" in output
     assert "skipped articles/voa/2.md: no header" in output
     assert "skipped articles/voa/3.md: not UTF-8" in output
-    assert "imported 52 articles" in output and "3 skipped" in output
+    assert "skipped articles/voa/4.md: not UTF-8" in output
+    assert "imported 52 articles" in output and "4 skipped" in output
 
 
 def test_a_body_too_short_for_the_mirror_is_named_and_skipped(archive: Path, tmp_path: Path) -> None:
