@@ -121,10 +121,15 @@ class _Build:
             self.unchanged += 1
 
     def remove_page(self, page: str) -> None:
+        """Delete a page the site no longer has, and its folders once they are empty."""
         path = self.site / page
         if path.suffix == ".html" and path.is_file():
             path.unlink()
             self.removed += 1
+            for folder in path.parents:
+                if folder == self.site or any(folder.iterdir()):
+                    break
+                folder.rmdir()
 
     def write_article_page(self, record: ArticleRecord) -> None:
         _write_article_page(self, record)
