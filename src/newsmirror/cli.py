@@ -79,7 +79,8 @@ def init_command(
     force: Annotated[bool, typer.Option(help="Overwrite an existing newsmirror.toml.")] = False,
     ci: Annotated[str | None, typer.Option(
         "--ci", help="Also write a scheduled CI workflow: 'github' (GitHub Actions) or "
-        "'gitlab' (GitLab CI). In an existing mirror only the workflow is written.")] = None,
+        "'gitlab' (GitLab CI); 'github' adds a workflow that archives the links of new issues. "
+        "In an existing mirror only the workflows are written.")] = None,
 ) -> None:
     """Create a mirror: newsmirror.toml with the default outlets, git init, .gitignore."""
     from newsmirror.ci import ci_template, write_ci_workflow
@@ -92,9 +93,20 @@ def init_command(
             out.print(f"Created {init_mirror(directory, force=force)}.", highlight=False)
         if ci is not None:
             out.print(f"Wrote {write_ci_workflow(directory, ci, force=force)}.", highlight=False)
+        if ci == "github":
+            _write_archive_workflow(directory, force=force)
     except MirrorError as exc:
         fail(exc)
     out.print(f"Next: cd {directory} && newsmirror run", highlight=False)
+
+
+def _write_archive_workflow(directory: Path, *, force: bool) -> None:
+    """The issue-driven archive workflow, answering whom ``[archive] issue_authors`` says."""
+    from newsmirror.ci.archive import write_archive_workflow
+
+    issue_authors = load_config(directory).archive.issue_authors
+    out.print(f"Wrote {write_archive_workflow(directory, issue_authors, force=force)}.",
+              highlight=False)
 
 
 @app.command("run")
