@@ -214,7 +214,8 @@ class ArchiveSettings:
     )
     fallbacks: tuple[str, ...] = _setting(
         ("https://web.archive.org/web/2id_/{url}",),
-        "Snapshot services tried in order when a page answers 404 or 410 or keeps failing: "
+        "Snapshot services tried in order when a page is gone (404, 410, 451, a removal "
+        "notice), refused (403) or keeps failing: "
         "URL templates with {url} (the address as given) or {url_encoded} (percent-encoded). "
         "An empty list turns fallbacks off.",
     )
