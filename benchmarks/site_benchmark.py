@@ -30,7 +30,7 @@ from newsmirror.clean.sanitize import sanitize_html  # noqa: E402
 from newsmirror.config import load_config  # noqa: E402
 from newsmirror.feeds import parse_feed  # noqa: E402
 from newsmirror.models import ArticleRecord  # noqa: E402
-from newsmirror.render.article import ArticleFile, render_article_file  # noqa: E402
+from newsmirror.store.articles import ArticleFile, ArticleFiles, render_article_file  # noqa: E402
 from newsmirror.store.files import article_id  # noqa: E402
 from newsmirror.store.index import record_to_json, shard_of  # noqa: E402
 
@@ -90,11 +90,13 @@ def measure_build(root: Path, *, full: bool) -> dict[str, object]:
 def child_build(root: Path, full: bool) -> None:
     from newsmirror.render.site import build_site
     from newsmirror.store.index import ArchiveIndex
+    from newsmirror.times import now_ms
 
     started = time.perf_counter()
     config = load_config(root)
     index = ArchiveIndex.open(root)
-    report = build_site(config, index.all_records(), full=full)
+    report = build_site(config, index.all_records(), ArticleFiles(config.root), now_ms=now_ms(),
+                        full=full)
     index.close()
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -113,7 +115,7 @@ def measure_search(root: Path) -> dict[str, object]:
 
 def child_search(root: Path) -> None:
     """Index the archive for `newsmirror search` from scratch, again, then query it."""
-    from newsmirror.render.article import parse_article_file
+    from newsmirror.store.articles import parse_article_file
     from newsmirror.store.index import ArchiveIndex
     from newsmirror.store.search import SearchIndex
 

@@ -14,6 +14,12 @@ from tests.support.recorded import SHARED, make_recorded_mirror, recorded_routes
 _real_connect = socket.socket.connect
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="Rewrite golden files (tests/golden/mirror/manifest.json) from the "
+                          "current output instead of comparing with them.")
+
+
 def _loopback_only(self: socket.socket, address: object) -> None:
     host = address[0] if isinstance(address, tuple) else None
     if host is not None and not (

@@ -22,7 +22,7 @@ import pytest
 from newsmirror.config import load_config
 from newsmirror.demo.server import LoopbackServer
 from newsmirror.pipeline import RunOptions, run
-from newsmirror.render.article import parse_article_file
+from newsmirror.store.articles import parse_article_file
 from newsmirror.store.index import record_from_json
 from tests.support.mirrors import git
 from tests.support.recorded import make_recorded_mirror, recorded_routes

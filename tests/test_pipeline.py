@@ -9,7 +9,7 @@ from pathlib import Path
 from newsmirror.config import load_config
 from newsmirror.demo.server import LoopbackServer, Route
 from newsmirror.pipeline import RunOptions, run
-from newsmirror.render.article import parse_article_file
+from newsmirror.store.articles import parse_article_file
 from newsmirror.store.index import record_from_json
 from tests.support.mirrors import SourceSpec, commit_count, git, make_mirror
 

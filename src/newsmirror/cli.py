@@ -230,13 +230,12 @@ def publish_command(mirror: MirrorOption = Path(".")) -> None:
 @app.command("status")
 def status_command(mirror: MirrorOption = Path(".")) -> None:
     """Each source's and remote's health: last success, last error, new articles, failures."""
-    import time
-
     from newsmirror.health import read_mirror_status, render_status_text
+    from newsmirror.times import now_ms
 
     config = open_config(mirror)
     try:
-        status = read_mirror_status(config, int(time.time() * 1000))
+        status = read_mirror_status(config, now_ms())
     except MirrorError as exc:
         fail(exc)
     typer.echo(render_status_text(status, config.tz), nl=False)
@@ -287,8 +286,9 @@ def extract_command(
         "--rules", help="Use this rules file instead of the bundled one (to try a rule).")] = None,
 ) -> None:
     """Print the cleaned article body of a page, as the mirror would store it."""
-    from newsmirror.clean.sanitize import plain_text, sanitize_html
-    from newsmirror.extract import extract_article, load_rules
+    from newsmirror.article_body import clean_page
+    from newsmirror.clean.sanitize import plain_text
+    from newsmirror.extract import load_rules
     from newsmirror.models import Page
 
     if output_format not in ("html", "text"):
@@ -297,13 +297,14 @@ def extract_command(
     try:
         rules = load_rules(rules_file)
         page_url, html = _read_page_source(source, url)
-        extracted = extract_article(Page(url=page_url, final_url=page_url, html=html), rules)
+        article = clean_page(Page(url=page_url, final_url=page_url, html=html), min_chars=0,
+                             rules=rules)
     except MirrorError as exc:
         fail(exc)
-    body = sanitize_html(extracted.body_html, page_url)
-    published = extracted.published_ms if extracted.published_ms is not None else "-"
-    err.print(f"method={extracted.method} title={extracted.title or '-'} "
-              f"author={extracted.author or '-'} published_ms={published}",
+    body = article.body_html
+    published = article.published_ms if article.published_ms is not None else "-"
+    err.print(f"method={article.method} title={article.title or '-'} "
+              f"author={article.author or '-'} published_ms={published}",
               highlight=False, markup=False, soft_wrap=True)
     sys.stdout.write((plain_text(body) if output_format == "text" else body) + "\n")
 
@@ -313,14 +314,14 @@ def _read_page_source(source: str, url: str | None) -> tuple[str, str]:
     import asyncio
 
     from newsmirror.config import MirrorSettings
-    from newsmirror.fetch import Fetcher, FetchPolicy, decode_html
+    from newsmirror.fetch import PAGE_ACCEPT, Fetcher, FetchPolicy, decode_html
 
     if source.startswith(("http://", "https://")):
         async def fetch_page() -> tuple[str, str]:
             host = (source.split("/")[2].split(":")[0]).lower()
             policy = FetchPolicy.from_settings(MirrorSettings())
             async with Fetcher(policy, trusted_hosts=frozenset({host})) as fetcher:
-                result = await fetcher.fetch(source, accept="text/html,application/xhtml+xml")
+                result = await fetcher.fetch(source, accept=PAGE_ACCEPT)
             return url or result.final_url, decode_html(result.body, result.charset)
 
         return asyncio.run(fetch_page())
@@ -343,10 +344,11 @@ def build_command(
 ) -> None:
     """Render the static site (site_dir) and the Atom feeds (feeds/) from the archive."""
     from newsmirror.pipeline import build_site_now
+    from newsmirror.times import now_ms
 
     config = open_config(mirror)
     try:
-        site = build_site_now(config, full=full)
+        site = build_site_now(config, now_ms=now_ms(), full=full)
     except MirrorError as exc:
         fail(exc)
     out.print(f"site {config.root / config.mirror.site_dir}: {site.pages_written} pages written, "
@@ -368,7 +370,7 @@ def search_command(
     from rich.markup import escape
 
     from newsmirror.pipeline import search_archive
-    from newsmirror.render.site import format_time
+    from newsmirror.times import format_local
 
     config = open_config(mirror)
     try:
@@ -381,7 +383,7 @@ def search_command(
     for hit in hits:
         end = hit.match_start + hit.match_length
         out.print(f"[bold]{escape(hit.title)}[/]  {escape(hit.source)} "
-                  f"{format_time(hit.published_ms, config.tz)}", highlight=False)
+                  f"{format_local(hit.published_ms, config.tz)}", highlight=False)
         out.print(f"  {escape(hit.passage[:hit.match_start])}[reverse]"
                   f"{escape(hit.passage[hit.match_start:end])}[/]{escape(hit.passage[end:])}",
                   highlight=False)
@@ -399,10 +401,11 @@ def serve_command(
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
     from newsmirror.pipeline import build_site_now
+    from newsmirror.times import now_ms
 
     config = open_config(mirror)
     try:
-        build_site_now(config)
+        build_site_now(config, now_ms=now_ms())
     except MirrorError as exc:
         fail(exc)
     site = config.root / config.mirror.site_dir
@@ -424,6 +427,7 @@ def history_command(
 ) -> None:
     """Print every version of an article with its time, and what changed between them."""
     from newsmirror.history import find_article, load_versions, render_history_text
+    from newsmirror.store.articles import ArticleFiles
     from newsmirror.store.index import ArchiveIndex
 
     config = open_config(mirror)
@@ -438,7 +442,8 @@ def history_command(
     if record is None:
         err.print(f"no such article in the mirror: {article}", highlight=False)
         raise typer.Exit(1)
-    typer.echo(render_history_text(record, load_versions(config.root, record), config.tz), nl=False)
+    versions = load_versions(ArticleFiles(config.root).body, record)
+    typer.echo(render_history_text(record, versions, config.tz), nl=False)
 
 
 def main() -> None:

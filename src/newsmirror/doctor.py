@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from newsmirror.config import Config, Source, load_config
 from newsmirror.errors import ConfigError, MirrorError
 from newsmirror.feeds import parse_feed
-from newsmirror.fetch import Fetcher, FetchPolicy
+from newsmirror.fetch import FEED_ACCEPT, Fetcher, FetchPolicy
 from newsmirror.publish import (
     FALLBACK_IDENTITY,
     is_repository,
@@ -30,7 +30,6 @@ from newsmirror.publish import (
 from newsmirror.store.lock import is_process_alive, read_lock_holder
 
 Level = Literal["ok", "warn", "fail"]
-FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,6 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,6 +33,7 @@ from newsmirror.config import Config
 from newsmirror.models import PushResult, RunReport
 from newsmirror.store.files import CACHE_DIR, write_atomic
 from newsmirror.store.index import ArchiveIndex
+from newsmirror.times import format_local
 
 log = logging.getLogger(__name__)
 
@@ -357,9 +357,8 @@ def describe_source_state(status: SourceStatus, tz: ZoneInfo) -> str:
 
 
 def format_time(epoch_ms: int | None, tz: ZoneInfo) -> str:
-    if epoch_ms is None:
-        return "—"
-    return datetime.fromtimestamp(epoch_ms / 1000, tz).strftime("%Y-%m-%d %H:%M")
+    """A time in the mirror's zone, or a dash when there is none."""
+    return "—" if epoch_ms is None else format_local(epoch_ms, tz)
 
 
 def format_duration(duration_ms: int | None) -> str:

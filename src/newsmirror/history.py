@@ -1,14 +1,12 @@
 """Every version of an article, and what changed from one to the next.
 
 The current version of an article is its file at ``record.path``.  Each earlier
-version is kept, in the same article file format, under::
-
-    revisions/{slug}/{YYYY}/{MM}/{name}/{seen_ms}.md
-
+version is kept by the store (:func:`newsmirror.store.articles.revision_path`),
 where ``seen_ms`` is when the mirror first saw that version (the article's
 ``first_seen_ms`` for the first one).  The committed index lists them in
 ``record.revisions``, oldest first, so the versions of an article can be shown
-without reading git history.
+without reading git history.  Bodies come from a :data:`BodyReader` the caller
+passes in (the store's ``ArticleFiles.body``); this module opens no file.
 
 Differences are computed on plain text, paragraph by paragraph and then
 character by character inside changed paragraphs, so that in Chinese a changed
@@ -18,8 +16,8 @@ word shows as that word.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Literal
@@ -28,11 +26,12 @@ from zoneinfo import ZoneInfo
 from newsmirror.clean.sanitize import plain_text as plain_text  # re-exported: history works on it
 from newsmirror.clean.urls import canonical_url
 from newsmirror.models import ArticleRecord
-from newsmirror.render.article import ArticleFormatError, parse_article_file
-from newsmirror.store.files import ARTICLES_DIR
+from newsmirror.store.articles import revision_path
 from newsmirror.store.index import ArchiveIndex
+from newsmirror.times import format_local
 
-REVISIONS_DIR = "revisions"
+# path of an article file (current or kept version) → its body HTML, None when not kept.
+BodyReader = Callable[[str], str | None]
 # An unchanged run this short between two changes is shown as part of the change:
 # "[-甲乙-]{+丙丁+}" reads better than "[-甲-]{+丙+}的[-乙-]{+丁+}".
 MIN_EQUAL_CHARS = 3
@@ -71,35 +70,28 @@ class ParagraphDiff:
         return any(piece.kind != "equal" for piece in self.pieces)
 
 
-def revision_path(article_path: str, seen_ms: int) -> str:
-    """Where the version of ``article_path`` first seen at ``seen_ms`` is kept."""
-    stem = article_path.removesuffix(".md")
-    if stem.startswith(ARTICLES_DIR + "/"):
-        stem = stem[len(ARTICLES_DIR) + 1:]
-    return f"{REVISIONS_DIR}/{stem}/{seen_ms}.md"
-
-
 def current_version_ms(record: ArticleRecord) -> int:
     """When the mirror first saw the article as it is now."""
     return record.edited_ms or record.first_seen_ms
 
 
-def load_versions(root: Path, record: ArticleRecord) -> list[Version]:
+def load_versions(read_body: BodyReader, record: ArticleRecord) -> list[Version]:
     """Every version of the article, oldest first; the last is the current file."""
     versions = [
-        _read_version(root, revision_path(record.path, r.seen_ms), n, r.seen_ms, r.title)
+        _read_version(read_body, revision_path(record.path, r.seen_ms), n, r.seen_ms, r.title)
         for n, r in enumerate(record.revisions, 1)
     ]
     versions.append(_read_version(
-        root, record.path, len(versions) + 1, current_version_ms(record), record.title
+        read_body, record.path, len(versions) + 1, current_version_ms(record), record.title
     ))
     return versions
 
 
-def _read_version(root: Path, path: str, number: int, seen_ms: int, title: str) -> Version:
-    try:
-        body = parse_article_file((root / path).read_text(encoding="utf-8")).body_html
-    except (FileNotFoundError, ArticleFormatError, UnicodeDecodeError):
+def _read_version(
+    read_body: BodyReader, path: str, number: int, seen_ms: int, title: str
+) -> Version:
+    body = read_body(path)
+    if body is None:
         return Version(number, seen_ms, title, path, "", kept=False)
     return Version(number, seen_ms, title, path, body)
 
@@ -254,9 +246,9 @@ class VersionChange:
     kept: bool
 
 
-def version_changes(root: Path, record: ArticleRecord) -> list[VersionChange]:
+def version_changes(read_body: BodyReader, record: ArticleRecord) -> list[VersionChange]:
     """Each edit of the article, newest first, with a safe HTML diff (``<ins>``/``<del>``)."""
-    versions = load_versions(root, record)
+    versions = load_versions(read_body, record)
     changes = []
     for old, new in zip(versions, versions[1:], strict=False):
         kept = old.kept and new.kept
@@ -277,15 +269,15 @@ def render_history_text(
     """What ``newsmirror history`` prints: the versions with times, then each diff."""
     lines = [f"{record.title}", f"  {record.url}", f"  {record.path}"]
     if record.deleted_ms:
-        lines.append(f"  original deleted: first seen gone {_when(record.deleted_ms, tz)}")
+        lines.append(f"  original deleted: first seen gone {format_local(record.deleted_ms, tz)}")
     lines.append("")
     for version in versions:
         note = "" if version.kept else "  (text not kept)"
-        lines.append(f"version {version.number}  {_when(version.seen_ms, tz)}  "
+        lines.append(f"version {version.number}  {format_local(version.seen_ms, tz)}  "
                      f"{version.title}{note}")
     for old, new in zip(versions, versions[1:], strict=False):
         lines += ["", f"--- version {old.number} → version {new.number} "
-                      f"({_when(new.seen_ms, tz)}) ---"]
+                      f"({format_local(new.seen_ms, tz)}) ---"]
         if old.title != new.title:
             lines.append("title: " + render_title_diff_text(old.title, new.title))
         if not (old.kept and new.kept):
@@ -295,6 +287,3 @@ def render_history_text(
         lines.append(body or "(same text)")
     return "\n".join(lines) + "\n"
 
-
-def _when(ms: int, tz: ZoneInfo) -> str:
-    return f"{datetime.fromtimestamp(ms / 1000, tz):%Y-%m-%d %H:%M}"

@@ -85,11 +85,25 @@ class ExtractedArticle:
 
 
 @dataclass(frozen=True, slots=True)
+class CleanArticle:
+    """An article body as the mirror stores it (sanitised, one line, before the image
+    policy), what extraction found with it, and the URL its links resolve against."""
+
+    body_html: str
+    base_url: str
+    method: str
+    title: str | None = None
+    author: str | None = None
+    published_ms: int | None = None
+    text_chars: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Revision:
     """An earlier state of an article that the outlet later changed.
 
     ``seen_ms`` is when the mirror first saw this state; its text is kept at
-    ``history.revision_path(record.path, seen_ms)``.
+    ``store.articles.revision_path(record.path, seen_ms)``.
     """
 
     seen_ms: int

@@ -17,24 +17,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
-from newsmirror.clean.sanitize import sanitize_html, text_length
+from newsmirror.article_body import clean_feed_item, clean_page
 from newsmirror.clean.urls import canonical_url, strip_tracking_params
 from newsmirror.config import Config, Source
 from newsmirror.errors import ConfigError, MirrorError, NoContentError, NotHTML
-from newsmirror.extract import clean_feed_content, extract_article, feed_item_body
+from newsmirror.extract import feed_item_body
 from newsmirror.feeds import parse_feed
-from newsmirror.fetch import Fetcher, FetchPolicy, decode_html
-from newsmirror.health import load_health
+from newsmirror.fetch import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, FetchPolicy, decode_html
 from newsmirror.images import (
     ImagePolicy,
     MediaStore,
     localise_pending,
     mirror_images,
-    resolve_lazy_images,
 )
 from newsmirror.models import (
     ArticleRecord,
-    ExtractedArticle,
+    CleanArticle,
     FeedEntry,
     ItemFailure,
     Page,
@@ -44,23 +42,19 @@ from newsmirror.models import (
     Validators,
 )
 from newsmirror.outputs import (
+    AfterRun,
     build_site_after_run,
     build_site_now,
     commit_message,
+    finish_run,
     publish_to_remotes,
-    read_article_body,
     record_health,
     render_outputs,
     search_archive,
 )
-from newsmirror.publish import commit_changes, remove_stale_index_lock
+from newsmirror.publish import remove_stale_index_lock
 from newsmirror.recheck import FeedSighting, RecheckRequest, parse_schedule, recheck_mirror
-from newsmirror.render.article import (
-    ArticleFile,
-    ArticleFormatError,
-    parse_article_file,
-    render_article_file,
-)
+from newsmirror.store.articles import ArticleFile, ArticleFiles, ArticleUnreadableError
 from newsmirror.store.files import (
     article_id,
     folder_for,
@@ -68,24 +62,18 @@ from newsmirror.store.files import (
     name_candidate,
     remove_stale_temporaries,
     unique_name,
-    write_atomic,
 )
 from newsmirror.store.index import ArchiveIndex, body_sha256
 from newsmirror.store.lock import hold_run_lock
+from newsmirror.times import now_ms
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, str], None]
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
-FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
-PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 # An item that failed this many runs in a row is no longer fetched (until the cache is lost).
 MAX_PENDING_ATTEMPTS = 8
 MAX_IMAGE_RETRY_ARTICLES = 50  # articles whose failed images are retried per run
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,17 +147,9 @@ async def _run_locked(config: Config, options: RunOptions) -> RunReport:
             report.count("items/failed", source_report.failed)
             report.count("items/given_up", source_report.given_up)
         report.counters.update(context.image_counts)
-        # Folders saved to by a killed earlier run are still marked dirty in the cache.
-        render_outputs(config, index, context.touched_folders | index.dirty_folders())
-        index.clear_dirty_folders()
-        build_site_after_run(config, index, report, options.clock())
-        health = record_health(config, index, report, options.clock())
-        if options.commit and config.mirror.commit:
-            report.commit_message = commit_message(report)
-            report.commit = commit_changes(root, report.commit_message,
-                                           extra_paths=(config.mirror.site_dir,))
-            if options.push and config.mirror.push:
-                publish_to_remotes(config, index, report, health, options.clock())
+        finish_run(AfterRun(config, index, report, now_ms=options.clock(),
+                            changed_folders=frozenset(context.touched_folders),
+                            commit=options.commit, push=options.push))
     finally:
         media.close()
         index.close()
@@ -184,8 +164,8 @@ def publish(config: Config, options: RunOptions | None = None) -> list[PushResul
         index = ArchiveIndex.open(config.root)
         try:
             report = RunReport()
-            publish_to_remotes(config, index, report, load_health(config.root),
-                               options.clock())
+            finish_run(AfterRun(config, index, report, now_ms=options.clock(), outputs=False,
+                                commit=False))
         finally:
             index.close()
     return report.pushes
@@ -358,10 +338,10 @@ async def localise_pending_images(context: _RunContext, sources: list[Source]) -
         if media is None or source is None:
             continue
         policy = ImagePolicy.for_source(context.config, source)
-        file = context.config.root / path
+        articles = ArticleFiles(context.config.root)
         try:
-            article = parse_article_file(file.read_text(encoding="utf-8"))
-        except (FileNotFoundError, ArticleFormatError):
+            article: ArticleFile | None = articles.read(path)
+        except ArticleUnreadableError:
             article = None
         if article is None or policy.mode != "local":
             media.clear_pending(path)
@@ -369,8 +349,7 @@ async def localise_pending_images(context: _RunContext, sources: list[Source]) -
         outcome = await localise_pending(article.body_html, policy, page_url=article.url,
                                          fetcher=context.fetcher, media=media)
         if outcome.html != article.body_html:
-            write_atomic(file, render_article_file(ArticleFile(
-                article.published_ms, article.title, article.url, outcome.html)))
+            articles.write(path, replace(article, body_html=outcome.html))
             record = context.index.find_by_path_or_url(path)
             if record is not None:  # the index's hash follows the file
                 context.index.save(replace(record, content_sha256=body_sha256(outcome.html)))
@@ -385,20 +364,12 @@ async def _mirror_entry(
     context: _RunContext, source: Source, entry: FeedEntry
 ) -> ArticleRecord | ItemFailure:
     try:
-        extracted, base_url = await _article_body(context, source, entry)
-        body = await asyncio.to_thread(
-            lambda: sanitize_html(resolve_lazy_images(extracted.body_html), base_url)
-        )
-        chars = text_length(body)
-        if chars < context.config.mirror.min_body_chars:
-            raise NoContentError(
-                f"article body empty or nearly so: {entry.link} ({chars} characters of text)",
-                url=entry.link,
-            )
-        images = await mirror_images(body, ImagePolicy.for_source(context.config, source),
-                                     page_url=base_url, fetcher=context.fetcher,
+        article = await _clean_article(context, source, entry)
+        images = await mirror_images(article.body_html,
+                                     ImagePolicy.for_source(context.config, source),
+                                     page_url=article.base_url, fetcher=context.fetcher,
                                      media=context.media)
-        record = _store_article(context, source, entry, extracted, images.html)
+        record = _store_article(context, source, entry, article, images.html)
         context.image_counts.update(images.counts)
         if images.pending and context.media is not None:
             context.media.mark_pending(record.path, images.last_error)
@@ -408,15 +379,16 @@ async def _mirror_entry(
         return _failure(source, entry.link, "item", exc)
 
 
-async def _article_body(
+async def _clean_article(
     context: _RunContext, source: Source, entry: FeedEntry
-) -> tuple[ExtractedArticle, str]:
-    """The article's raw HTML and the URL its relative links resolve against."""
+) -> CleanArticle:
+    """The item's article body, from the feed item itself or from its page."""
+    min_chars = context.config.mirror.min_body_chars
     if source.fulltext != "page":
         body = feed_item_body(entry, require_full=source.fulltext == "auto")
         if body:
-            cleaned = await asyncio.to_thread(clean_feed_content, body, entry.link)
-            return ExtractedArticle(body_html=cleaned, method="feed"), entry.link
+            return await asyncio.to_thread(clean_feed_item, body, entry.link,
+                                           min_chars=min_chars)
         if source.fulltext == "feed":
             raise NoContentError(f"feed item has no content: {entry.link}", url=entry.link)
     result = await context.fetcher.fetch(entry.link, accept=PAGE_ACCEPT)
@@ -425,27 +397,27 @@ async def _article_body(
         raise NotHTML(f"not an HTML page: {entry.link} ({media_type})", url=entry.link)
     page = Page(url=entry.link, final_url=result.final_url,
                 html=decode_html(result.body, result.charset))
-    extracted = await asyncio.to_thread(extract_article, page)
+    article = await asyncio.to_thread(clean_page, page, min_chars=min_chars)
     if result.etag or result.last_modified:  # so the first re-check can cost a 304
         context.index.save_validators(strip_tracking_params(entry.link),
                                       Validators(result.etag, result.last_modified))
-    return extracted, result.final_url
+    return article
 
 
 def _store_article(
     context: _RunContext,
     source: Source,
     entry: FeedEntry,
-    extracted: ExtractedArticle,
+    article: CleanArticle,
     body: str,
 ) -> ArticleRecord:
     """Assign the article its path, write its file, then its index record (no awaits)."""
     config, index = context.config, context.index
     first_seen = context.options.clock()
     canonical = canonical_url(entry.link)
-    published = extracted.published_ms or entry.published_ms or first_seen
-    title = (extracted.title if extracted.method.startswith("site") else None) or entry.title \
-        or extracted.title or canonical
+    published = article.published_ms or entry.published_ms or first_seen
+    title = (article.title if article.method.startswith("site") else None) or entry.title \
+        or article.title or canonical
     shard = month_shard(published, config.tz)
     folder = folder_for(source.slug, shard, index.folder_counts(source.slug, shard))
     name = unique_name(name_candidate(canonical), canonical, index.names_in_folder(folder))
@@ -460,10 +432,9 @@ def _store_article(
         path=f"{folder}/{name}.md",
         content_sha256=body_sha256(body),
         guid=entry.guid,
-        author=extracted.author or entry.author,
+        author=article.author or entry.author,
     )
-    text = render_article_file(ArticleFile(published, title, record.url, body))
-    write_atomic(config.root / record.path, text)
+    ArticleFiles(config.root).write(record.path, ArticleFile(published, title, record.url, body))
     index.save(record)
     context.touched_folders.add(folder)
     return record
@@ -477,6 +448,6 @@ def _host(url: str) -> str:
     return urlsplit(url).hostname or ""
 
 
-__all__ = ["RunOptions", "build_site_after_run", "build_site_now", "commit_message",
-           "mirror_source", "publish", "publish_to_remotes", "read_article_body",
-           "record_health", "render_outputs", "run", "run_async", "search_archive"]
+__all__ = ["AfterRun", "RunOptions", "build_site_after_run", "build_site_now", "commit_message",
+           "finish_run", "mirror_source", "publish", "publish_to_remotes", "record_health",
+           "render_outputs", "run", "run_async", "search_archive"]

@@ -12,12 +12,14 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from tests.render.test_site import BUILD_MS
 from tests.support.recorded import make_recorded_mirror, recorded_routes
 
 from newsmirror.config import load_config
 from newsmirror.demo.server import LoopbackServer
 from newsmirror.pipeline import RunOptions, run
 from newsmirror.render.site import article_page_path, build_site
+from newsmirror.store.articles import ArticleFiles
 from newsmirror.store.index import ArchiveIndex
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -85,7 +87,7 @@ def served_site(recorded_site_mirror: Path) -> Iterator[ServedSite]:
         config, mirror=dataclasses.replace(config.mirror, site_remote_images=False))
     index = ArchiveIndex.open(recorded_site_mirror)
     try:
-        build_site(local_only, index.all_records())
+        build_site(local_only, index.all_records(), ArticleFiles(local_only.root), now_ms=BUILD_MS)
     finally:
         index.close()
     site = recorded_site_mirror / config.mirror.site_dir

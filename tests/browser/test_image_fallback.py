@@ -9,9 +9,10 @@ from PIL import Image
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from tests.browser.conftest import serve_folder
-from tests.render.test_site import add_article, make_config
+from tests.render.test_site import BUILD_MS, add_article, make_config
 
 from newsmirror.render.site import article_page_path, build_site
+from newsmirror.store.articles import ArticleFiles
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +23,7 @@ def test_failed_image_tries_the_next_fallback(tmp_path: Path, browser) -> None:
     body = ('<p>图片：</p><img src="../../../../media/ab/missing.png" alt="图" '
             'data-fallback="../../../media/ab/gone.png ../../../media/ab/real.png">')
     record = add_article(tmp_path, 1, body=body)
-    build_site(make_config(tmp_path), [record])
+    build_site(make_config(tmp_path), [record], ArticleFiles(tmp_path), now_ms=BUILD_MS)
     with serve_folder(tmp_path / "docs") as origin:
         browser.get(f"{origin}/{article_page_path(record)}")
         image = browser.find_element(By.CSS_SELECTOR, "article .body img")

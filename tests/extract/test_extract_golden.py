@@ -12,7 +12,8 @@ import difflib
 import pytest
 from tools.quality import Case, load_cases
 
-from newsmirror.clean.sanitize import plain_text, sanitize_html
+from newsmirror.article_body import clean_page
+from newsmirror.clean.sanitize import plain_text
 from newsmirror.extract import extract_article
 from newsmirror.extract.rules import bundled_rules
 
@@ -21,8 +22,7 @@ REAL_CASES = [c for c in CASES if c.set in ("real", "site", "ondemand")]
 
 
 def stored_text(case: Case) -> str:
-    extracted = extract_article(case.page())
-    return plain_text(sanitize_html(extracted.body_html, case.url))
+    return plain_text(clean_page(case.page(), min_chars=0).body_html)
 
 
 @pytest.mark.parametrize("case", REAL_CASES, ids=lambda c: c.name)

@@ -8,7 +8,7 @@ import pytest
 
 from newsmirror.config import load_config
 from newsmirror.pipeline import RunOptions, run
-from newsmirror.render.article import parse_article_file
+from newsmirror.store.articles import parse_article_file
 from tests.faults.content import (
     SIMPLIFIED,
     SIMPLIFIED_TITLE,

@@ -10,7 +10,7 @@ import pytest
 from newsmirror.config import load_config
 from newsmirror.models import SourceReport
 from newsmirror.pipeline import RunOptions, run
-from newsmirror.render.article import parse_article_file
+from newsmirror.store.articles import parse_article_file
 from tests.faults.content import (
     MALFORMED_FEED,
     SIMPLIFIED,

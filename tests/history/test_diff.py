@@ -9,8 +9,8 @@ from newsmirror.history import (
     plain_text,
     render_diff_html,
     render_diff_text,
-    revision_path,
 )
+from newsmirror.store.articles import revision_path
 
 OLD = "政府今天宣布了新的防洪措施。\n居民正在排队等候。\n专家说排水系统老化。\n第四段。\n第五段。"
 

@@ -13,6 +13,7 @@ from newsmirror.demo.server import LoopbackServer
 from newsmirror.history import load_versions, version_changes
 from newsmirror.models import ArticleRecord
 from newsmirror.render.site import article_page_path
+from newsmirror.store.articles import ArticleFiles
 from newsmirror.store.index import ArchiveIndex
 from tests.recheck.pages import (
     ARTICLE_PATH,
@@ -47,14 +48,14 @@ def edited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Art
 
 def test_load_versions_gives_every_version_oldest_first(edited: tuple[Path, ArticleRecord]) -> None:
     root, record = edited
-    versions = load_versions(root, record)
+    versions = load_versions(ArticleFiles(root).body, record)
     assert [(v.number, v.seen_ms) for v in versions] == [(1, T0), (2, T0 + 2 * HOUR_MS)]
     assert PARAGRAPHS[2] in versions[0].body_html and EDITED[2] in versions[1].body_html
 
 
 def test_version_changes_give_a_safe_html_diff(edited: tuple[Path, ArticleRecord]) -> None:
     root, record = edited
-    (change,) = version_changes(root, record)
+    (change,) = version_changes(ArticleFiles(root).body, record)
     assert "<del>五十年来最</del><ins>多年来较</ins>" in change.diff_html
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsmirror.render.article import parse_article_file
+from newsmirror.store.articles import parse_article_file
 from tests.hostile.checks import dangers
 from tests.hostile.corpus import PAYLOADS
 from tests.hostile.mirror import JAVASCRIPT_ITEM, PATHS, HostileMirror

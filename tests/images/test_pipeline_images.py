@@ -22,7 +22,7 @@ from newsmirror.config import load_config
 from newsmirror.demo.server import LoopbackServer, Route
 from newsmirror.models import RunReport
 from newsmirror.pipeline import RunOptions, run
-from newsmirror.render.article import parse_article_file
+from newsmirror.store.articles import parse_article_file
 from newsmirror.store.index import record_from_json
 
 TEXT = ("<p>这是一段足够长的正文，用来确认文章不会因为太短而被当作空文章丢掉。"

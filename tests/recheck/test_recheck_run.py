@@ -12,11 +12,10 @@ import pytest
 
 from newsmirror.config import Config
 from newsmirror.demo.server import LoopbackServer, Route
-from newsmirror.history import revision_path
 from newsmirror.models import ArticleRecord, RunReport
 from newsmirror.pipeline import RunOptions, run
 from newsmirror.recheck import EXTRACTION_KEY, extraction_fingerprint
-from newsmirror.render.article import parse_article_file
+from newsmirror.store.articles import parse_article_file, revision_path
 from newsmirror.store.index import ArchiveIndex
 from tests.faults.content import deeply_nested_page
 from tests.recheck.pages import (

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from tests.render.test_site import add_article, make_config
+from tests.render.test_site import BUILD_MS, add_article, make_config
 
 from newsmirror.models import ArticleRecord
 from newsmirror.render.atom import entry_id
 from newsmirror.render.site import build_site
+from newsmirror.store.articles import ArticleFiles
 
 
 @pytest.fixture()
@@ -20,7 +21,7 @@ def built(tmp_path: Path) -> tuple[Path, list[ArticleRecord]]:
     config = make_config(tmp_path, feed_size=3)
     records = [add_article(tmp_path, n, body=f"<p>第{n}段 &amp; <b>粗体</b></p>") for n in range(5)]
     records.append(add_article(tmp_path, 9, source="dw", title='标题 <i>"引号"</i> & 符号'))
-    build_site(config, records)
+    build_site(config, records, ArticleFiles(config.root), now_ms=BUILD_MS)
     return tmp_path, records
 
 
@@ -78,7 +79,7 @@ def test_entry_links_to_mirror_article_page(built, feed: str, expected: str) -> 
 def test_entry_links_are_absolute_with_site_url(tmp_path: Path) -> None:
     config = make_config(tmp_path, site_url="https://mirror.example.invalid/news/")
     record = add_article(tmp_path, 1)
-    build_site(config, [record])
+    build_site(config, [record], ArticleFiles(config.root), now_ms=BUILD_MS)
     entry = parse(tmp_path / "feeds" / "bbc.xml").entries[0]
     assert entry.link == "https://mirror.example.invalid/news/bbc/2023/11/story-0001.html"
 
@@ -87,7 +88,7 @@ def test_entry_updated_follows_deletion(tmp_path: Path) -> None:
     config = make_config(tmp_path)
     record = add_article(tmp_path, 1)
     deleted = dataclasses.replace(record, deleted_ms=record.published_ms + 3_600_000)
-    build_site(config, [deleted])
+    build_site(config, [deleted], ArticleFiles(config.root), now_ms=BUILD_MS)
     entry = parse(tmp_path / "feeds" / "bbc.xml").entries[0]
     assert calendar.timegm(entry.updated_parsed) * 1000 == deleted.deleted_ms // 1000 * 1000
 
@@ -95,6 +96,6 @@ def test_entry_updated_follows_deletion(tmp_path: Path) -> None:
 def test_control_characters_are_dropped(tmp_path: Path) -> None:
     config = make_config(tmp_path)
     record = add_article(tmp_path, 1, title="坏\x0b字符", body="<p>正文\x01内容</p>")
-    build_site(config, [record])
+    build_site(config, [record], ArticleFiles(config.root), now_ms=BUILD_MS)
     entry = parse(tmp_path / "feeds" / "bbc.xml").entries[0]
     assert (entry.title, entry.content[0].value) == ("坏字符", "<p>正文内容</p>")

@@ -11,11 +11,12 @@ import pytest
 
 from newsmirror.config import Config, MirrorSettings, Source
 from newsmirror.models import ArticleRecord, Revision
-from newsmirror.render.article import ArticleFile, render_article_file
 from newsmirror.render.site import article_page_path, build_site, prepare_body_html
+from newsmirror.store.articles import ArticleFile, ArticleFiles, render_article_file
 
 DAY_MS = 86_400_000
 START_MS = 1_700_000_000_000  # 2023-11-14
+BUILD_MS = START_MS + 30 * DAY_MS  # the clock each build is given
 
 
 def make_config(root: Path, **settings: object) -> Config:
@@ -63,7 +64,7 @@ def archive(tmp_path: Path) -> tuple[Config, list[ArticleRecord]]:
 
 def test_build_writes_front_source_month_and_article_pages(archive) -> None:
     config, records = archive
-    build_site(config, records)
+    build_site(config, records, ArticleFiles(config.root), now_ms=BUILD_MS)
     site = config.root / "docs"
     expected = ["index.html", "search.html", "style.css", "bbc/index.html", "bbc/page-1.html",
                 "bbc/2023-11.html", "dw/index.html", article_page_path(records[0])]
@@ -72,7 +73,7 @@ def test_build_writes_front_source_month_and_article_pages(archive) -> None:
 
 def test_source_index_shows_newest_chunk_and_older_pages_hold_oldest(archive) -> None:
     config, records = archive
-    build_site(config, records)
+    build_site(config, records, ArticleFiles(config.root), now_ms=BUILD_MS)
     site = config.root / "docs"
     index = (site / "bbc/index.html").read_text(encoding="utf-8")
     first_page = (site / "bbc/page-1.html").read_text(encoding="utf-8")
@@ -82,11 +83,11 @@ def test_source_index_shows_newest_chunk_and_older_pages_hold_oldest(archive) ->
 
 def test_rebuild_after_new_articles_rewrites_only_their_pages(archive) -> None:
     config, records = archive
-    build_site(config, records)
+    build_site(config, records, ArticleFiles(config.root), now_ms=BUILD_MS)
     site = config.root / "docs"
     before = mtimes(site)
     new = [add_article(config.root, n) for n in (12, 13)]
-    report = build_site(config, records + new)
+    report = build_site(config, records + new, ArticleFiles(config.root), now_ms=BUILD_MS)
     after = mtimes(site)
     changed = sorted(k for k in after if before.get(k) != after[k] and not k.startswith("pagefind/"))
     assert changed == sorted([article_page_path(r) for r in new] + [
@@ -96,9 +97,9 @@ def test_rebuild_after_new_articles_rewrites_only_their_pages(archive) -> None:
 
 def test_full_rebuild_gives_identical_bytes(archive, tmp_path: Path) -> None:
     config, records = archive
-    build_site(config, records)
+    build_site(config, records, ArticleFiles(config.root), now_ms=BUILD_MS)
     first = snapshot(config.root / "docs") | {"feeds": str(snapshot(config.root / "feeds"))}
-    build_site(config, records, full=True)
+    build_site(config, records, ArticleFiles(config.root), now_ms=BUILD_MS, full=True)
     second = snapshot(config.root / "docs") | {"feeds": str(snapshot(config.root / "feeds"))}
     assert first == second
 
@@ -107,15 +108,15 @@ def test_unchanged_archive_rebuild_writes_nothing(archive) -> None:
     config, records = archive
     config = dataclasses.replace(config, mirror=dataclasses.replace(config.mirror,
                                                                     site_search=True))
-    build_site(config, records)
-    report = build_site(config, records)
+    build_site(config, records, ArticleFiles(config.root), now_ms=BUILD_MS)
+    report = build_site(config, records, ArticleFiles(config.root), now_ms=BUILD_MS)
     assert (report.pages_written, report.feeds_written, report.search_indexed) == (0, 0, False)
 
 
 def test_removed_article_page_is_deleted(archive) -> None:
     config, records = archive
-    build_site(config, records)
-    report = build_site(config, records[1:])
+    build_site(config, records, ArticleFiles(config.root), now_ms=BUILD_MS)
+    report = build_site(config, records[1:], ArticleFiles(config.root), now_ms=BUILD_MS)
     assert not (config.root / "docs" / article_page_path(records[0])).exists()
     assert report.pages_removed == 1
 
@@ -125,7 +126,7 @@ def test_title_and_author_are_escaped(tmp_path: Path, field: str) -> None:
     config = make_config(tmp_path)
     evil = '<script>alert("x")</script>'
     record = add_article(tmp_path, 1, **({"title": evil} if field == "title" else {"author": evil}))
-    build_site(config, [record])
+    build_site(config, [record], ArticleFiles(config.root), now_ms=BUILD_MS)
     page = (tmp_path / "docs" / article_page_path(record)).read_text(encoding="utf-8")
     assert "<script>alert" not in page and "&lt;script&gt;alert" in page
 
@@ -133,7 +134,7 @@ def test_title_and_author_are_escaped(tmp_path: Path, field: str) -> None:
 def test_article_body_is_kept_as_stored(tmp_path: Path) -> None:
     config = make_config(tmp_path)
     record = add_article(tmp_path, 1, body="<p>一段<strong>加粗</strong>的文字</p>")
-    build_site(config, [record])
+    build_site(config, [record], ArticleFiles(config.root), now_ms=BUILD_MS)
     page = (tmp_path / "docs" / article_page_path(record)).read_text(encoding="utf-8")
     assert "<p>一段<strong>加粗</strong>的文字</p>" in page
 
@@ -151,7 +152,7 @@ def test_article_body_is_kept_as_stored(tmp_path: Path) -> None:
 def test_article_page_marks_edits_and_deletion(tmp_path: Path, fields: dict, marks: list) -> None:
     config = make_config(tmp_path)
     record = add_article(tmp_path, 1, **fields)
-    build_site(config, [record])
+    build_site(config, [record], ArticleFiles(config.root), now_ms=BUILD_MS)
     page = (tmp_path / "docs" / article_page_path(record)).read_text(encoding="utf-8")
     found = [m for m in ["已修改 2 次", "原文已删除", "2023-11-16"] if m in page]
     assert found == marks
@@ -160,14 +161,14 @@ def test_article_page_marks_edits_and_deletion(tmp_path: Path, fields: dict, mar
 def test_article_page_shows_time_in_mirror_timezone(tmp_path: Path) -> None:
     config = make_config(tmp_path, timezone="America/New_York")
     record = add_article(tmp_path, 0)  # 2023-11-14 22:13:20 UTC
-    build_site(config, [record])
+    build_site(config, [record], ArticleFiles(config.root), now_ms=BUILD_MS)
     page = (tmp_path / "docs" / article_page_path(record)).read_text(encoding="utf-8")
     assert "2023-11-14 17:13" in page
 
 
 def test_pages_reference_no_other_host(archive) -> None:
     config, records = archive
-    build_site(config, records)
+    build_site(config, records, ArticleFiles(config.root), now_ms=BUILD_MS)
     references = []
     for page in (config.root / "docs").rglob("*.html"):
         text = page.read_text(encoding="utf-8").split('<div class="body">')[0]
@@ -178,7 +179,7 @@ def test_pages_reference_no_other_host(archive) -> None:
 
 def test_every_relative_link_resolves_to_a_file(archive) -> None:
     config, records = archive
-    build_site(config, records)
+    build_site(config, records, ArticleFiles(config.root), now_ms=BUILD_MS)
     site = config.root / "docs"
     broken = []
     for page in site.rglob("*.html"):
@@ -216,24 +217,24 @@ def test_media_files_are_copied_into_site(tmp_path: Path) -> None:
     (tmp_path / "media" / "ab").mkdir(parents=True)
     (tmp_path / "media" / "ab" / "abcdef.jpg").write_bytes(b"\xff\xd8 fake jpeg")
     record = add_article(tmp_path, 1, body='<p>图</p><img src="../../../../media/ab/abcdef.jpg">')
-    report = build_site(config, [record])
+    report = build_site(config, [record], ArticleFiles(config.root), now_ms=BUILD_MS)
     assert (tmp_path / "docs/media/ab/abcdef.jpg").read_bytes() == b"\xff\xd8 fake jpeg"
     assert report.media_copied == 1
 
 
 def test_changed_site_title_rewrites_article_pages(archive) -> None:
     config, records = archive
-    build_site(config, records)
+    build_site(config, records, ArticleFiles(config.root), now_ms=BUILD_MS)
     renamed = dataclasses.replace(config, mirror=dataclasses.replace(config.mirror,
                                                                      site_title="另一个镜像"))
-    build_site(renamed, records)
+    build_site(renamed, records, ArticleFiles(renamed.root), now_ms=BUILD_MS)
     page = (config.root / "docs" / article_page_path(records[0])).read_text(encoding="utf-8")
     assert "另一个镜像" in page
 
 
 def test_site_without_search_has_no_search_box_or_index(archive) -> None:
     config, records = archive
-    report = build_site(config, records)
+    report = build_site(config, records, ArticleFiles(config.root), now_ms=BUILD_MS)
     front = (config.root / "docs/index.html").read_text(encoding="utf-8")
     assert (report.search_indexed, 'class="search"' in front,
             (config.root / "docs/pagefind").exists()) == (False, False, False)
@@ -243,21 +244,21 @@ def test_search_index_is_built_with_the_site(archive) -> None:
     config, records = archive
     config = dataclasses.replace(config, mirror=dataclasses.replace(config.mirror,
                                                                     site_search=True))
-    build_site(config, records)
+    build_site(config, records, ArticleFiles(config.root), now_ms=BUILD_MS)
     assert (config.root / "docs/pagefind/pagefind.js").is_file()
 
 
 def test_full_rebuild_also_removes_pages_of_removed_articles(archive) -> None:
     config, records = archive
-    build_site(config, records)
-    report = build_site(config, records[1:], full=True)
+    build_site(config, records, ArticleFiles(config.root), now_ms=BUILD_MS)
+    report = build_site(config, records[1:], ArticleFiles(config.root), now_ms=BUILD_MS, full=True)
     assert (report.pages_removed, (config.root / "docs" / article_page_path(records[0])).exists()) \
         == (1, False)
 
 
 def test_every_page_has_the_search_box(tmp_path: Path) -> None:
     config = make_config(tmp_path, site_search=True, site_page_size=2)
-    build_site(config, [add_article(tmp_path, n) for n in range(5)])
+    build_site(config, [add_article(tmp_path, n) for n in range(5)], ArticleFiles(config.root), now_ms=BUILD_MS)
     pages = list((tmp_path / "docs").rglob("*.html"))
     without = [p.name for p in pages if 'role="search"' not in p.read_text(encoding="utf-8")]
     assert (len(pages) > 8, without) == (True, [])

@@ -46,6 +46,10 @@ from newsmirror.models import FetchResult, Validators
 log = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 10
+# What every fetch of a feed and of an article page asks for (runs, re-checks, doctor, extract).
+FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, "
+               "*/*;q=0.5")
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 Sleep = Callable[[float], Awaitable[None]]
 

@@ -7,13 +7,12 @@ import asyncio
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from newsmirror.clean.sanitize import sanitize_html, text_length
+from newsmirror.article_body import clean_feed_item, clean_page
 from newsmirror.clean.urls import canonical_url
 from newsmirror.config import Source
 from newsmirror.errors import ExtractError, FetchError, HTTPStatusError
-from newsmirror.extract import clean_feed_content, extract_article, feed_item_body
-from newsmirror.fetch import Fetcher, decode_html
-from newsmirror.images import resolve_lazy_images
+from newsmirror.extract import feed_item_body
+from newsmirror.fetch import PAGE_ACCEPT, Fetcher, decode_html
 from newsmirror.models import ArticleRecord, FeedEntry, Page, Validators
 from newsmirror.recheck.compare import (
     comparable_text,
@@ -26,7 +25,6 @@ from newsmirror.recheck.compare import (
 )
 from newsmirror.store.index import ArchiveIndex
 
-PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 GONE_STATUSES = frozenset({404, 410})
 # After a redirect, a "new version" sharing less text than this is another page, not an edit.
 MIN_REDIRECTED_SIMILARITY = 0.5
@@ -104,18 +102,15 @@ async def recheck_article(
     if stored.body_html is None:
         return RecheckResult(record, "unchanged", "present", validators=fresh)
     try:
-        extracted = await asyncio.to_thread(
-            extract_article, Page(url=record.url, final_url=result.final_url, html=html)
+        article = await asyncio.to_thread(
+            clean_page, Page(url=record.url, final_url=result.final_url, html=html),
+            min_chars=min_body_chars,
         )
     except ExtractError as exc:
         return RecheckResult(record, "failed", str(exc))
-    body = await asyncio.to_thread(
-        lambda: sanitize_html(resolve_lazy_images(extracted.body_html), result.final_url)
-    )
-    if text_length(body) < min_body_chars:
-        return RecheckResult(record, "failed", f"article body empty or nearly so: {record.url}")
-    fresh_version = RecheckResult(record, "edited", title=extracted.title or "", body_html=body,
-                                  validators=fresh, base_url=result.final_url)
+    body = article.body_html
+    fresh_version = RecheckResult(record, "edited", title=article.title or "", body_html=body,
+                                  validators=fresh, base_url=article.base_url)
     judged = compare_versions(stored, fresh_version)
     redirected = canonical_url(result.final_url) != canonical_url(record.url)
     if judged.kind == "edited" and redirected and \
@@ -157,14 +152,11 @@ def compare_feed_item(
     if not content or stored.body_html is None or not stored.body_is_comparable:
         return RecheckResult(record, "unchanged", "not comparable")
     try:
-        cleaned = clean_feed_content(content, entry.link)
+        article = clean_feed_item(content, entry.link, min_chars=min_body_chars)
     except ExtractError as exc:
         return RecheckResult(record, "failed", str(exc))
-    body = sanitize_html(resolve_lazy_images(cleaned), entry.link)
-    if text_length(body) < min_body_chars:
-        return RecheckResult(record, "failed", f"feed item content nearly empty: {entry.link}")
-    fresh = RecheckResult(record, "edited", title=entry.title, body_html=body,
-                          base_url=entry.link)
+    fresh = RecheckResult(record, "edited", title=entry.title, body_html=article.body_html,
+                          base_url=article.base_url)
     return replace(compare_versions(replace(stored, baseline=None), fresh), baseline=None)
 
 

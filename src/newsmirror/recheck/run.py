@@ -12,7 +12,7 @@ from pathlib import Path
 
 from newsmirror.config import Config, Source
 from newsmirror.fetch import Fetcher
-from newsmirror.history import current_version_ms, revision_path
+from newsmirror.history import current_version_ms
 from newsmirror.images import rebase_media_paths
 from newsmirror.models import ArticleRecord, Revision
 from newsmirror.recheck.check import (
@@ -24,8 +24,7 @@ from newsmirror.recheck.check import (
     recheck_article,
 )
 from newsmirror.recheck.schedule import choose_rechecks, parse_schedule
-from newsmirror.render.article import ArticleFile, parse_article_file, render_article_file
-from newsmirror.store.files import write_atomic
+from newsmirror.store.articles import ArticleFile, ArticleFiles
 from newsmirror.store.index import ArchiveIndex, body_sha256, folder_of
 
 log = logging.getLogger(__name__)
@@ -86,19 +85,11 @@ def record_result(root: Path, index: ArchiveIndex, result: RecheckResult, now_ms
 
 def _keep_previous_version(root: Path, result: RecheckResult, now_ms: int) -> ArticleRecord:
     """Copy the current file to ``revisions/…``, then write the new version in its place."""
-    record = result.record
-    try:
-        previous = (root / record.path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        previous = None
-    if previous is not None:
-        # The copy sits deeper than the article: its local media/ paths are rebased.
-        kept_at = revision_path(record.path, current_version_ms(record))
-        write_atomic(root / kept_at, rebase_media_paths(previous, record.path, kept_at))
-    text = render_article_file(
-        ArticleFile(record.published_ms, result.title, record.url, result.body_html)
-    )
-    write_atomic(root / record.path, text)
+    record, articles = result.record, ArticleFiles(root)
+    # The copy sits deeper than the article: its local media/ paths are rebased.
+    articles.keep_revision(record.path, current_version_ms(record), rebase_media_paths)
+    articles.write(record.path,
+                   ArticleFile(record.published_ms, result.title, record.url, result.body_html))
     earlier = Revision(current_version_ms(record), record.title, record.content_sha256)
     return replace(
         record,
@@ -172,7 +163,8 @@ async def _recheck_one(
     extraction: tuple[str, int],
 ) -> RecheckResult:
     stored = StoredState(
-        body_html=_stored_body(config.root, record) if source.fulltext == "page" else None,
+        body_html=ArticleFiles(config.root).body(record.path) if source.fulltext == "page"
+        else None,
         validators=None if record.deleted_ms is not None else index.validators(record.url),
         baseline=index.check_baseline(record.id),
         extraction=extraction[0],
@@ -191,15 +183,10 @@ def _compare_sightings(
         if sighting.source.fulltext == "page" or record.deleted_ms is not None or \
                 record.id in request.fresh_ids:
             continue
-        stored = StoredState(_stored_body(config.root, record), extraction=extraction[0],
+        stored = StoredState(ArticleFiles(config.root).body(record.path),
+                             extraction=extraction[0],
                              body_is_comparable=current_version_ms(record) >= extraction[1])
         results.append(compare_feed_item(sighting, stored,
                                          min_body_chars=config.mirror.min_body_chars))
     return results
 
-
-def _stored_body(root: Path, record: ArticleRecord) -> str | None:
-    try:
-        return parse_article_file((root / record.path).read_text(encoding="utf-8")).body_html
-    except (FileNotFoundError, ValueError):
-        return None

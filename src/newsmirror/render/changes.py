@@ -13,13 +13,12 @@ import posixpath
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from newsmirror.config import Config
 from newsmirror.history import (
+    BodyReader,
     Version,
     current_version_ms,
     load_versions,
@@ -27,7 +26,6 @@ from newsmirror.history import (
     render_diff_html,
 )
 from newsmirror.models import ArticleRecord
-from newsmirror.render.article import escape_link_text, escape_link_url
 from newsmirror.render.atom import (
     FEEDS_DIR,
     AtomEntry,
@@ -39,6 +37,8 @@ from newsmirror.render.atom import (
 from newsmirror.render.lists import relative_link
 from newsmirror.render.site import article_page_path
 from newsmirror.store.files import LISTS_DIR
+from newsmirror.store.markdown import escape_link_text, escape_link_url
+from newsmirror.times import format_local
 
 DELETED_LIST = f"{LISTS_DIR}/deleted.md"
 CHANGES_FEED = f"{FEEDS_DIR}/changes.xml"
@@ -81,7 +81,7 @@ def render_deleted_list(
              "原文已被删除或撤下的文章（按发现时间，最新的在前）；镜像副本保留。", ""]
     for record in gone:
         link = escape_link_url(relative_link(DELETED_LIST, record.path))
-        when = _local(record.deleted_ms or 0, tz)
+        when = format_local(record.deleted_ms or 0, tz)
         source = names.get(record.source, record.source)
         lines.append(f"{when} [{escape_link_text(record.title)}]({link}) （{source}）")
         lines.append("")
@@ -89,7 +89,7 @@ def render_deleted_list(
 
 
 def render_changes_feed(
-    root: Path, config: Config, events: Sequence[ChangeEvent], *, site_prefix: str
+    read_body: BodyReader, config: Config, events: Sequence[ChangeEvent], *, site_prefix: str
 ) -> str:
     """``feeds/changes.xml``: an Atom entry per edit and deletion, newest first.
 
@@ -112,13 +112,13 @@ def render_changes_feed(
         self_href="changes.xml",
         site_href=href("index.html"),
         author=settings.site_title,
-        entries=tuple(_atom_entry(root, event, names, config.tz, href) for event in events),
+        entries=tuple(_atom_entry(read_body, event, names, config.tz, href) for event in events),
     )
     return render_atom_feed(feed)
 
 
 def render_change_files(
-    root: Path, config: Config, records: Sequence[ArticleRecord]
+    read_body: BodyReader, config: Config, records: Sequence[ArticleRecord]
 ) -> dict[str, str]:
     """Path → text of the change lists (written from the first run on, empty or not,
     so the links to them always lead somewhere)."""
@@ -127,13 +127,14 @@ def render_change_files(
     site_dir = config.mirror.site_dir.strip("/")
     return {
         DELETED_LIST: render_deleted_list(records, names, config.tz, config.mirror.list_size),
-        CHANGES_FEED: render_changes_feed(root, config, events, site_prefix=f"{site_dir}/"),
-        f"{site_dir}/{CHANGES_FEED}": render_changes_feed(root, config, events, site_prefix=""),
+        CHANGES_FEED: render_changes_feed(read_body, config, events,
+                                           site_prefix=f"{site_dir}/"),
+        f"{site_dir}/{CHANGES_FEED}": render_changes_feed(read_body, config, events, site_prefix=""),
     }
 
 
 def _atom_entry(
-    root: Path,
+    read_body: BodyReader,
     event: ChangeEvent,
     names: Mapping[str, str],
     tz: ZoneInfo,
@@ -144,10 +145,10 @@ def _atom_entry(
     if event.kind == "deleted":
         title = f"原文已删除：{record.title}"
         content = (f"<p>{html.escape(source)} 的这篇文章原文已被删除或撤下"
-                   f"（{_local(event.at_ms, tz)} 发现）；镜像副本保留。</p>")
+                   f"（{format_local(event.at_ms, tz)} 发现）；镜像副本保留。</p>")
     else:
         title = f"已修改（第 {event.version - 1} 次）：{record.title}"
-        content = _edit_content(root, record, event.version)
+        content = _edit_content(read_body, record, event.version)
     return AtomEntry(
         id=_urn(f"newsmirror change {record.source} {record.canonical_url} {event.kind} "
                 f"{event.at_ms}"),
@@ -163,8 +164,8 @@ def _atom_entry(
     )
 
 
-def _edit_content(root: Path, record: ArticleRecord, version: int) -> str:
-    versions = load_versions(root, record)
+def _edit_content(read_body: BodyReader, record: ArticleRecord, version: int) -> str:
+    versions = load_versions(read_body, record)
     old, new = versions[version - 2], versions[version - 1]
     return _title_change(old, new) + (
         render_diff_html(plain_text(old.body_html), plain_text(new.body_html))
@@ -182,9 +183,6 @@ def _title_change(old: Version, new: Version) -> str:
 def _urn(name: str) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
 
-
-def _local(ms: int, tz: ZoneInfo) -> str:
-    return f"{datetime.fromtimestamp(ms / 1000, tz):%Y-%m-%d %H:%M}"
 
 
 __all__ = [

@@ -9,12 +9,12 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from newsmirror.models import ArticleRecord
-from newsmirror.render.article import escape_link_text, escape_link_url
 from newsmirror.store.files import LISTS_DIR
+from newsmirror.store.markdown import escape_link_text, escape_link_url
+from newsmirror.times import format_local, local_datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,7 @@ def list_path(source_name: str) -> str:
 
 
 def month_day(ms: int, tz: ZoneInfo) -> str:
-    when = datetime.fromtimestamp(ms / 1000, tz)
+    when = local_datetime(ms, tz)
     return f"{when.month}-{when.day}"
 
 
@@ -70,9 +70,9 @@ def render_month_readme(
     for record in records:
         name = record.path.rsplit("/", 1)[1]
         marks = change_mark(record)
-        when = datetime.fromtimestamp(record.published_ms / 1000, tz)
+        when = format_local(record.published_ms, tz, "%m-%d %H:%M")
         lines.append(
-            f"- {when:%m-%d %H:%M} [{escape_link_text(record.title)}]({escape_link_url(name)}){marks}"
+            f"- {when} [{escape_link_text(record.title)}]({escape_link_url(name)}){marks}"
         )
     lines.append("")
     return "\n".join(lines)
@@ -90,11 +90,7 @@ def render_root_readme(summaries: Sequence[SourceSummary], tz: ZoneInfo, site_di
         "|---|---:|---|",
     ]
     for summary in summaries:
-        when = (
-            datetime.fromtimestamp(summary.last_update_ms / 1000, tz).strftime("%Y-%m-%d %H:%M")
-            if summary.last_update_ms
-            else "—"
-        )
+        when = format_local(summary.last_update_ms, tz) if summary.last_update_ms else "—"
         link = escape_link_url(list_path(summary.name))
         lines.append(f"| [{escape_link_text(summary.name)}]({link}) | {summary.count} | {when} |")
     lines += [

@@ -26,17 +26,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import posixpath
-import re
-import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -45,18 +41,25 @@ from newsmirror.config import Config
 from newsmirror.history import version_changes
 from newsmirror.models import ArticleRecord
 from newsmirror.render import atom
-from newsmirror.render.article import ArticleFormatError, parse_article_file
+from newsmirror.render.body import MEDIA_DIR, link_from, prepare_body_html
 from newsmirror.render.search_index import update_search_index
 from newsmirror.store.files import CACHE_DIR, write_atomic
+from newsmirror.times import format_local, iso_local, local_datetime
 
 log = logging.getLogger(__name__)
 
 STATE_FILENAME = "site-state.json"
 STATIC_FILES = ("style.css", "search.js", "images.js")
-MEDIA_DIR = "media"
-_TAG = re.compile(r"<(img|source)\b([^>]*)>")
-_ATTRIBUTE = re.compile(r'([a-zA-Z][\w-]*)="([^"]*)"')
-_REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
+
+
+class StoredArticles(Protocol):
+    """What the site reads of the stored articles (the store's ``ArticleFiles``)."""
+
+    def body(self, path: str) -> str | None:
+        """The body HTML of the article file at ``path``; None when there is none."""
+
+    def stamp(self, path: str) -> tuple[int, int] | None:
+        """A value that changes whenever the file at ``path`` is written; None when missing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +92,7 @@ class _Build:
     """The state of one build: settings, output folder and what was written."""
 
     config: Config
+    articles: StoredArticles
     site: Path
     names: dict[str, str]
     previous: dict[str, str]
@@ -112,23 +116,27 @@ class _Build:
 def build_site(
     config: Config,
     records: Iterable[ArticleRecord],
+    articles: StoredArticles,
     *,
+    now_ms: int,
     full: bool = False,
     search_now: bool = True,
-    now_ms: int | None = None,
 ) -> SiteReport:
     """Render the site and the feeds from the archive's records; rewrite only what changed.
 
     ``full`` ignores what earlier builds remember and renders every page (the
     bytes written are the same unless something changed).  With ``search_now``
     false, a changed site's search index is rebuilt only when the last rebuild is
-    ``site_search_every_h`` old (at ``now_ms``); until then it stays marked out of date.
+    ``site_search_every_h`` old (at ``now_ms``, the caller's clock: nothing here reads
+    one); until then it stays marked out of date.  Article bodies and their kept
+    versions come from ``articles``; the site never opens an article file itself.
     """
     site = config.root / config.mirror.site_dir
     state_path = config.root / CACHE_DIR / STATE_FILENAME
     templates, previous = _read_state(state_path)
     trusted = not full and templates == _templates_fingerprint()
-    build = _Build(config, site, {s.slug: s.name for s in config.sources}, previous, trusted)
+    build = _Build(config, articles, site, {s.slug: s.name for s in config.sources}, previous,
+                   trusted)
     records = sorted(records, key=_published_order)
     by_source = _group_by_source(records)
     _write_static_files(build)
@@ -139,7 +147,7 @@ def build_site(
     _write_front_page(build, by_source)
     removed = _remove_stale_pages(build)
     feeds = atom.write_feeds(config, by_source, page_of=article_page_path,
-                             content_of=lambda record: _feed_content(config.root, record))
+                             content_of=lambda record: _feed_content(articles, record))
     media = copy_media(config.root / MEDIA_DIR, site / MEDIA_DIR)
     _write_state(state_path, _templates_fingerprint(), build.fingerprints)
     indexed = False
@@ -147,7 +155,7 @@ def build_site(
         every_ms = 0 if search_now else int(config.mirror.site_search_every_h * 3_600_000)
         indexed = update_search_index(
             config.root / CACHE_DIR, site, changed=build.written + removed > 0 or full,
-            every_ms=every_ms, now_ms=int(time.time() * 1000) if now_ms is None else now_ms,
+            every_ms=every_ms, now_ms=now_ms,
         )
     report = SiteReport(build.written, build.unchanged, removed, feeds, media, indexed)
     log.info("site built written=%d unchanged=%d removed=%d feeds=%d media=%d search=%s",
@@ -165,25 +173,12 @@ def article_page_path(record: ArticleRecord) -> str:
 
 
 def month_page_path(slug: str, published_ms: int, tz: ZoneInfo) -> str:
-    when = datetime.fromtimestamp(published_ms / 1000, tz)
+    when = local_datetime(published_ms, tz)
     return f"{slug}/{when.year:04d}-{when.month:02d}.html"
-
-
-def link_from(page: str, target: str) -> str:
-    """The relative link from one site page to another file of the site."""
-    return posixpath.relpath(target, posixpath.dirname(page) or ".")
 
 
 def root_of(page: str) -> str:
     return "../" * page.count("/")
-
-
-def format_time(ms: int, tz: ZoneInfo, pattern: str = "%Y-%m-%d %H:%M") -> str:
-    return datetime.fromtimestamp(ms / 1000, tz).strftime(pattern)
-
-
-def iso_time(ms: int, tz: ZoneInfo) -> str:
-    return datetime.fromtimestamp(ms / 1000, tz).isoformat(timespec="seconds")
 
 
 def _published_order(record: ArticleRecord) -> tuple[int, str]:
@@ -242,8 +237,8 @@ def _list_entries(
         ListEntry(
             title=record.title,
             href=link_from(page, article_page_path(record)),
-            published_iso=iso_time(record.published_ms, build.tz),
-            published_short=format_time(record.published_ms, build.tz, "%Y-%m-%d"),
+            published_iso=iso_local(record.published_ms, build.tz),
+            published_short=format_local(record.published_ms, build.tz, "%Y-%m-%d"),
             source_name=build.names.get(record.source, record.source) if with_source else None,
             revisions=len(record.revisions),
             deleted=record.deleted_ms is not None,
@@ -266,13 +261,13 @@ def _write_front_page(build: _Build, by_source: dict[str, list[ArticleRecord]]) 
             "href": f"{source.slug}/index.html",
             "feed_href": f"feeds/{source.slug}.xml",
             "count": len(records),
-            "last_update": format_time(last, build.tz) if last else None,
+            "last_update": format_local(last, build.tz) if last else None,
             "entries": _list_entries(page, reversed(records[-size:]), build),
         })
     newest = max((r.first_seen_ms for rs in by_source.values() for r in rs), default=None)
     build.write_page(page, render_template(
         "front.html", page, build, sections=sections,
-        last_update=format_time(newest, build.tz) if newest else None,
+        last_update=format_local(newest, build.tz) if newest else None,
     ))
 
 
@@ -327,16 +322,14 @@ def _write_article_pages(build: _Build, records: Sequence[ArticleRecord]) -> Non
     settings = build.config.mirror
     for record in records:
         page = article_page_path(record)
-        source_file = build.config.root / record.path
-        try:
-            stat = source_file.stat()
-        except FileNotFoundError:
+        stamp = build.articles.stamp(record.path)
+        if stamp is None:
             log.warning("article file missing path=%s", record.path)
             continue
         fingerprint = hashlib.sha256(json.dumps([
             record.id, record.title, record.url, record.published_ms, record.author,
-            len(record.revisions), record.deleted_ms, record.content_sha256, stat.st_size,
-            stat.st_mtime_ns, build.names.get(record.source), settings.site_title,
+            len(record.revisions), record.deleted_ms, record.content_sha256, *stamp,
+            build.names.get(record.source), settings.site_title,
             settings.timezone, settings.site_remote_images, settings.site_search,
         ], ensure_ascii=False).encode()).hexdigest()
         if build.trusted and build.previous.get(page) == fingerprint and (
@@ -345,22 +338,18 @@ def _write_article_pages(build: _Build, records: Sequence[ArticleRecord]) -> Non
             build.fingerprints[page] = fingerprint
             build.unchanged += 1
             continue
-        text = _render_article_page(build, record, page, source_file)
+        text = _render_article_page(build, record, page)
         if text is not None:
             build.write_page(page, text, fingerprint)
 
 
-def _render_article_page(
-    build: _Build, record: ArticleRecord, page: str, source_file: Path
-) -> str | None:
-    try:
-        parsed = parse_article_file(source_file.read_text(encoding="utf-8"))
-    except (ArticleFormatError, UnicodeDecodeError) as exc:
-        log.warning("article file unreadable path=%s reason=%s", record.path, exc)
+def _render_article_page(build: _Build, record: ArticleRecord, page: str) -> str | None:
+    stored_body = build.articles.body(record.path)
+    if stored_body is None:
         return None
     tz = build.tz
     body = prepare_body_html(
-        parsed.body_html, record.path, page, remote_images=build.config.mirror.site_remote_images
+        stored_body, record.path, page, remote_images=build.config.mirror.site_remote_images
     )
     month_page = month_page_path(record.source, record.published_ms, tz)
     article = {
@@ -370,18 +359,18 @@ def _render_article_page(
         "source_name": build.names.get(record.source, record.source),
         "source_href": link_from(page, f"{record.source}/index.html"),
         "month_href": link_from(page, month_page),
-        "month_label": format_time(record.published_ms, tz, "%Y-%m"),
-        "published": format_time(record.published_ms, tz),
-        "published_iso": iso_time(record.published_ms, tz),
+        "month_label": format_local(record.published_ms, tz, "%Y-%m"),
+        "published": format_local(record.published_ms, tz),
+        "published_iso": iso_local(record.published_ms, tz),
         "revisions": len(record.revisions),
-        "deleted": format_time(record.deleted_ms, tz) if record.deleted_ms else None,
-        "deleted_iso": iso_time(record.deleted_ms, tz) if record.deleted_ms else None,
+        "deleted": format_local(record.deleted_ms, tz) if record.deleted_ms else None,
+        "deleted_iso": iso_local(record.deleted_ms, tz) if record.deleted_ms else None,
         "body_html": body,
         "record": record,
         "changes": [
-            {"number": c.number, "seen": format_time(c.seen_ms, tz), "seen_iso": iso_time(c.seen_ms, tz),
+            {"number": c.number, "seen": format_local(c.seen_ms, tz), "seen_iso": iso_local(c.seen_ms, tz),
              "old_title": c.old_title, "new_title": c.new_title, "diff_html": c.diff_html}
-            for c in version_changes(build.config.root, record)
+            for c in version_changes(build.articles.body, record)
         ] if record.revisions else [],
     }
     return render_template("article.html", page, build, article=article)
@@ -390,86 +379,12 @@ def _render_article_page(
 # -- article bodies ------------------------------------------------------------------------
 
 
-def prepare_body_html(body: str, article_path: str, page: str, *, remote_images: bool) -> str:
-    """The stored (already sanitised) body as a site page shows it.
-
-    Local media (``media/...`` at the mirror root, or a path relative to the
-    article file that leads there) is pointed at the site's copy; images load
-    lazily; with ``remote_images`` off, an image from another host becomes a link.
-    """
-
-    def rewrite(match: re.Match[str]) -> str:
-        tag, attributes = match.group(1), dict(_ATTRIBUTE.findall(match.group(2)))
-        for name in ("src", "srcset"):
-            if name in attributes:
-                attributes[name] = _rewrite_urls(attributes[name], name, article_path, page)
-        urls = [attributes.get("src", ""), *_srcset_urls(attributes.get("srcset", ""))]
-        if not remote_images and any(_REMOTE.match(u) and not u.startswith("data:") for u in urls):
-            return _image_link(tag, attributes)
-        if tag == "img":
-            attributes.setdefault("loading", "lazy")
-            attributes.setdefault("decoding", "async")
-        rendered = "".join(f' {k}="{v}"' for k, v in attributes.items())
-        return f"<{tag}{rendered}>"
-
-    return _TAG.sub(rewrite, body)
-
-
-def _image_link(tag: str, attributes: dict[str, str]) -> str:
-    if tag == "source":
-        return ""
-    href = attributes.get("src") or next(iter(_srcset_urls(attributes.get("srcset", ""))), "")
-    label = attributes.get("alt") or "图片"
-    return f'<a class="remote-image" href="{href}" rel="noopener noreferrer">[{label}]</a>'
-
-
-def _srcset_urls(srcset: str) -> Iterator[str]:
-    for candidate in srcset.split(","):
-        parts = candidate.split()
-        if parts:
-            yield parts[0]
-
-
-def _rewrite_urls(value: str, attribute: str, article_path: str, page: str) -> str:
-    if attribute == "src":
-        return _media_link(value, article_path, page)
-    candidates = []
-    for candidate in value.split(","):
-        parts = candidate.split()
-        if parts:
-            candidates.append(" ".join([_media_link(parts[0], article_path, page), *parts[1:]]))
-    return ", ".join(candidates)
-
-
-def _media_link(url: str, article_path: str, page: str) -> str:
-    """A ``media/`` reference, relative to the site page; anything else unchanged."""
-    if not url or _REMOTE.match(url) or url.startswith("#"):
-        return url
-    if url.startswith("/"):
-        target = url.lstrip("/")
-    else:
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(article_path), url))
-        if not target.startswith(MEDIA_DIR + "/") and url.startswith(MEDIA_DIR + "/"):
-            target = url
-    if not target.startswith(MEDIA_DIR + "/"):
-        return url
-    return link_from(page, target)
-
-
-def _feed_content(root: Path, record: ArticleRecord) -> str | None:
+def _feed_content(articles: StoredArticles, record: ArticleRecord) -> str | None:
     """An article's body as feeds carry it: media links relative to ``feeds/``."""
-    body = _read_body(root / record.path)
+    body = articles.body(record.path)
     if body is None:
         return None
     return prepare_body_html(body, record.path, atom.feed_path(atom.ALL_FEED), remote_images=True)
-
-
-def _read_body(path: Path) -> str | None:
-    try:
-        return parse_article_file(path.read_text(encoding="utf-8")).body_html
-    except (OSError, ArticleFormatError, UnicodeDecodeError) as exc:
-        log.warning("article file unreadable path=%s reason=%s", path, exc)
-        return None
 
 
 # -- files beside the pages ------------------------------------------------------------
@@ -534,6 +449,7 @@ def _write_state(path: Path, templates: str, pages: dict[str, str]) -> None:
 __all__ = [
     "ListEntry",
     "SiteReport",
+    "StoredArticles",
     "article_page_path",
     "build_site",
     "copy_media",

@@ -6,10 +6,11 @@ import hashlib
 import os
 import re
 import tempfile
-from datetime import datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
+
+from newsmirror.times import local_datetime
 
 ARTICLES_DIR = "articles"
 INDEX_DIR = "index"
@@ -68,7 +69,7 @@ def unique_name(candidate: str, canonical: str, taken: set[str]) -> str:
 
 def month_shard(published_ms: int, tz: ZoneInfo) -> str:
     """``YYYY/MM`` of a publication time in the mirror's time zone."""
-    when = datetime.fromtimestamp(published_ms / 1000, tz)
+    when = local_datetime(published_ms, tz)
     return f"{when.year:04d}/{when.month:02d}"
 
 
