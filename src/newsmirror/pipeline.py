@@ -54,15 +54,14 @@ from newsmirror.outputs import (
 )
 from newsmirror.publish import remove_stale_index_lock
 from newsmirror.recheck import FeedSighting, RecheckRequest, parse_schedule, recheck_mirror
-from newsmirror.store.articles import ArticleFile, ArticleFiles, ArticleUnreadableError
-from newsmirror.store.files import (
-    article_id,
-    folder_for,
-    month_shard,
-    name_candidate,
-    remove_stale_temporaries,
-    unique_name,
+from newsmirror.store.articles import (
+    ArticleFile,
+    ArticleFiles,
+    ArticleUnreadableError,
+    NewArticle,
+    store_new_article,
 )
+from newsmirror.store.files import remove_stale_temporaries
 from newsmirror.store.index import ArchiveIndex, body_sha256
 from newsmirror.store.lock import hold_run_lock
 from newsmirror.times import now_ms
@@ -411,32 +410,23 @@ def _store_article(
     article: CleanArticle,
     body: str,
 ) -> ArticleRecord:
-    """Assign the article its path, write its file, then its index record (no awaits)."""
-    config, index = context.config, context.index
+    """The new article's file and index record (no awaits)."""
     first_seen = context.options.clock()
     canonical = canonical_url(entry.link)
-    published = article.published_ms or entry.published_ms or first_seen
     title = (article.title if article.method.startswith("site") else None) or entry.title \
         or article.title or canonical
-    shard = month_shard(published, config.tz)
-    folder = folder_for(source.slug, shard, index.folder_counts(source.slug, shard))
-    name = unique_name(name_candidate(canonical), canonical, index.names_in_folder(folder))
-    record = ArticleRecord(
-        id=article_id(source.slug, canonical),
+    record = store_new_article(context.config.root, context.index, NewArticle(
         source=source.slug,
         url=strip_tracking_params(entry.link),
         canonical_url=canonical,
         title=title,
-        published_ms=published,
+        published_ms=article.published_ms or entry.published_ms or first_seen,
         first_seen_ms=first_seen,
-        path=f"{folder}/{name}.md",
-        content_sha256=body_sha256(body),
+        body_html=body,
         guid=entry.guid,
         author=article.author or entry.author,
-    )
-    ArticleFiles(config.root).write(record.path, ArticleFile(published, title, record.url, body))
-    index.save(record)
-    context.touched_folders.add(folder)
+    ), context.config.tz)
+    context.touched_folders.add(record.path.rsplit("/", 1)[0])
     return record
 
 
