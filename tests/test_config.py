@@ -131,3 +131,9 @@ def test_archived_pages_keep_local_images_by_default(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, SOURCE))
     assert config.image_mode(config.archive.as_source()) == "local"
     assert config.archive.fallbacks == ("https://web.archive.org/web/2id_/{url}",)
+
+
+def test_the_on_demand_archive_is_listed_once_it_holds_an_article(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, SOURCE))
+    assert [s.slug for s in config.listed_sources(lambda slug: False)] == ["bbc"]
+    assert [s.slug for s in config.listed_sources(lambda slug: True)] == ["bbc", "archive"]

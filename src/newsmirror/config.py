@@ -248,6 +248,12 @@ class Config:
     def image_mode(self, source: Source) -> ImageMode:
         return source.images or self.mirror.images
 
+    def listed_sources(self, has_articles: typing.Callable[[str], bool]) -> tuple[Source, ...]:
+        """Every source with a list, a feed and a section of the site: the [[sources]],
+        then the on-demand archive once it holds an article (``has_articles(slug)``)."""
+        archive = self.archive.as_source()
+        return (*self.sources, archive) if has_articles(archive.slug) else self.sources
+
 
 def load_config(root: Path | str, *, environ: typing.Mapping[str, str] | None = None) -> Config:
     """Read ``newsmirror.toml`` in ``root``; raise ConfigError naming file and key."""
