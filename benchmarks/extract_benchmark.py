@@ -7,7 +7,8 @@ Usage (from the repository root):
 Three ways of reading the same pages, each timed over N rounds after one warm-up:
 
 * ``site rules``   — ``extract_article`` with the bundled rules (every recorded page
-  has a rule): one lexbor parse, rewrites, removals, body selection;
+  has a rule): one lexbor parse, rewrites, removals, body selection, and the
+  generic extractor as a check where the rule read under half of the page's text;
 * ``generic``      — ``extract_article`` with no site rule (lexbor clean-up, then
   trafilatura, with readability when trafilatura's text is short);
 * ``trafilatura``  — ``trafilatura.extract`` alone, HTML output with images, as the

@@ -61,7 +61,7 @@ ALLOWED_IMPORTS: dict[str, tuple[str, ...]] = {
                 "recheck", "render", "store"),
     "scaffold": (*FOUNDATION, "publish", "store.files"),
     "ci": (*FOUNDATION, "store.files"),
-    "doctor": (*FOUNDATION, "feeds", "fetch", "publish", "store"),
+    "doctor": (*FOUNDATION, "feeds", "fetch", "health", "publish", "store"),
     "demo": (*FOUNDATION, "pipeline", "scaffold"),
     # entry points
     "cli": ("*",),  # the command line may use every part (but no entry point)

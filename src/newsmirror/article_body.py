@@ -62,7 +62,8 @@ def _finished(
         )
     return CleanArticle(body_html=body, base_url=base_url, method=extracted.method,
                         title=extracted.title, author=extracted.author,
-                        published_ms=extracted.published_ms, text_chars=chars)
+                        published_ms=extracted.published_ms, text_chars=chars,
+                        rule_check=extracted.rule_check)
 
 
 __all__ = ["STORED_METHOD", "clean_feed_item", "clean_page", "clean_stored_html"]

@@ -2,7 +2,8 @@
 
 Checks, in order: the config file, the git repository and identity, the run
 lock, every remote (``git ls-remote``), every enabled source's feed (fetched and
-parsed once, without touching the cache) and the free disk space.  Each check is
+parsed once, without touching the cache), the site rules that stopped matching in
+recent runs (from the health record) and the free disk space.  Each check is
 a :class:`Check` value; nothing here raises for a failed check.
 """
 
@@ -20,6 +21,7 @@ from newsmirror.config import Config, Source, load_config
 from newsmirror.errors import ConfigError, MirrorError
 from newsmirror.feeds import parse_feed
 from newsmirror.fetch import FEED_ACCEPT, Fetcher, FetchPolicy
+from newsmirror.health import format_time, load_health
 from newsmirror.publish import (
     FALLBACK_IDENTITY,
     is_repository,
@@ -55,6 +57,7 @@ def check_mirror(root: Path, *, environ: Mapping[str, str] | None = None) -> lis
     checks.append(check_run_lock(root))
     checks += check_remotes(config, environ=environ)
     checks += asyncio.run(check_feeds(config))
+    checks += check_site_rules(config)
     checks.append(check_disk_space(root, config.mirror.min_free_disk_mb))
     return checks
 
@@ -120,6 +123,22 @@ async def check_feed(fetcher: Fetcher, source: Source) -> Check:
     return Check(name, "ok", f"{len(feed.entries)} items")
 
 
+def check_site_rules(config: Config) -> list[Check]:
+    """Site rules that stopped matching their outlet's pages in recent runs (from the health record)."""
+    failing = sorted(load_health(config.root).rules.values(), key=lambda r: (r.source, r.rule))
+    if not failing:
+        return [Check("site rules", "ok", "none stopped matching in recent runs")]
+    return [Check(f"site rule {r.rule}", "warn",
+                  f"failing on {r.host} (source {r.source}) since "
+                  f"{format_time(r.since_ms, config.tz)}: {r.pages} pages stored as the generic "
+                  f"extractor read them; last {r.last_url or '—'} "
+                  f"({r.last_rule_chars} / {r.last_generic_chars} characters)",
+                  f"the outlet changed its pages: the [[site]] rule {r.rule!r} in newsmirror's "
+                  "rules/sites.toml needs new selectors (try them with `newsmirror extract "
+                  "PAGE_URL --rules FILE`), or upgrade to a release that has them")
+            for r in failing]
+
+
 def check_disk_space(root: Path, min_free_mb: int) -> Check:
     existing = next((p for p in (root, *root.parents) if p.exists()), Path("."))
     free_mb = shutil.disk_usage(existing).free // 1_000_000
@@ -141,4 +160,5 @@ def render_checks(checks: list[Check]) -> str:
 
 
 __all__ = ["Check", "check_disk_space", "check_feed", "check_feeds", "check_git",
-           "check_mirror", "check_remotes", "check_run_lock", "render_checks"]
+           "check_mirror", "check_remotes", "check_run_lock", "check_site_rules",
+           "render_checks"]

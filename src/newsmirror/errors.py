@@ -12,7 +12,8 @@
     │   └── NotHTML                  code "fetch.not_html"
     ├── FeedError                    code "feed.*"
     ├── ExtractError                 code "extract.*"
-    │   └── NoContentError           code "extract.no_content"
+    │   ├── NoContentError           code "extract.no_content"
+    │   └── NotArticleError          code "extract.not_article"  a front page or section index
     ├── ImageError                   code "images.*"
     ├── StoreError                   code "store.*"
     ├── LockError                    code "store.locked"
@@ -22,6 +23,11 @@
 
 Every error carries a stable ``code``, the ``source_id`` (slug) it concerns, when
 known, and the ``url``.  ``str(error)`` reads ``what failed: <url> (<detail>)``.
+
+An item that fails is tried again by the next runs, and its source still counts
+as succeeded.  An error with ``fails_run`` also makes the run's exit code 1: the
+feed links to something that is not an article, which the operator should hear
+of (the item is still tried again, in case the outlet served the wrong page).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ class MirrorError(Exception):
     """Root of every error newsmirror raises on purpose."""
 
     code = "mirror"
+    fails_run = False  # an item failing with it fails the run too (exit 1)
 
     def __init__(
         self,
@@ -93,6 +100,13 @@ class ExtractError(MirrorError):
 
 class NoContentError(ExtractError):
     code = "extract.no_content"
+
+
+class NotArticleError(ExtractError):
+    """The page is an outlet's front page or a section index, not an article."""
+
+    code = "extract.not_article"
+    fails_run = True
 
 
 class ImageError(MirrorError):

@@ -11,6 +11,10 @@ Two places hold it:
   commit.  Its figures (articles in 24 h and 7 days) are as of that rewrite.  The
   states it shows are also kept as JSON in an HTML comment at its end.
 
+Site rules that stopped matching a source's pages (the extractor kept the generic
+reading instead) are kept the same way, with the pages counted, until a run in
+which the rule reads all its pages again; ``STATUS.md`` lists them.
+
 A fresh machine or a CI runner whose cache was evicted has no ``health.json``; it
 starts from the state block in the committed ``STATUS.md`` (a failing source
 counts one failure so far; last-success times come back with the next run).
@@ -75,11 +79,27 @@ class RemoteHealth:
 
 
 @dataclass(slots=True)
+class RuleHealth:
+    """A site rule that stopped matching a source's pages, kept until it reads one again."""
+
+    source: str
+    rule: str
+    host: str
+    since_ms: int
+    pages: int = 0
+    last_failure_ms: int | None = None
+    last_url: str = ""
+    last_rule_chars: int = 0
+    last_generic_chars: int = 0
+
+
+@dataclass(slots=True)
 class Health:
     """All sources' and remotes' health; load with :func:`load_health`."""
 
     sources: dict[str, SourceHealth] = field(default_factory=dict)
     remotes: dict[str, RemoteHealth] = field(default_factory=dict)
+    rules: dict[str, RuleHealth] = field(default_factory=dict)  # by "source/rule"
 
     def source(self, slug: str) -> SourceHealth:
         return self.sources.setdefault(slug, SourceHealth(slug))
@@ -113,6 +133,7 @@ class MirrorStatus:
     as_of_ms: int
     sources: tuple[SourceStatus, ...]
     remotes: tuple[RemoteHealth, ...]
+    failing_rules: tuple[RuleHealth, ...] = ()
 
 
 # -- loading and saving -----------------------------------------------------------------
@@ -129,6 +150,7 @@ def load_health(root: Path) -> Health:
         return Health(
             sources={k: SourceHealth(**v) for k, v in data.get("sources", {}).items()},
             remotes={k: RemoteHealth(**v) for k, v in data.get("remotes", {}).items()},
+            rules={k: RuleHealth(**v) for k, v in data.get("rules", {}).items()},
         )
     except FileNotFoundError:
         pass
@@ -140,7 +162,8 @@ def load_health(root: Path) -> Health:
 
 def save_health(root: Path, health: Health) -> None:
     data = {"sources": {k: dataclasses.asdict(v) for k, v in sorted(health.sources.items())},
-            "remotes": {k: dataclasses.asdict(v) for k, v in sorted(health.remotes.items())}}
+            "remotes": {k: dataclasses.asdict(v) for k, v in sorted(health.remotes.items())},
+            "rules": {k: dataclasses.asdict(v) for k, v in sorted(health.rules.items())}}
     write_atomic(health_path(root), json.dumps(data, ensure_ascii=False, indent=1) + "\n")
 
 
@@ -162,6 +185,7 @@ def health_from_status_file(root: Path) -> Health:
             last_push_ms=view.get("last_push_ms"), last_error=view.get("error"),
             consecutive_failures=1 if failing else 0,
         )
+    health.rules = rules_from_state_block(block)
     return health
 
 
@@ -199,6 +223,7 @@ def record_run(health: Health, report: RunReport, now_ms: int) -> None:
             entry.last_failure_ms = now_ms
             entry.last_error = source.failures[-1].message
             entry.last_error_code = source.failures[-1].code
+    record_rule_checks(health, report, now_ms)
 
 
 def record_pushes(health: Health, pushes: Iterable[PushResult], now_ms: int) -> None:
@@ -236,7 +261,10 @@ def update_source_states(health: Health, config: Config, index: ArchiveIndex,
         _set_state(entry, state, now_ms)
         statuses.append(SourceStatus(source.name, entry, activity, source.enabled))
     remotes = tuple(health.remote(r.name) for r in config.remotes)
-    return MirrorStatus(now_ms, tuple(statuses), remotes)
+    slugs = [s.slug for s in config.sources]
+    failing_rules = tuple(sorted((r for r in health.rules.values() if r.source in slugs),
+                                 key=lambda r: (slugs.index(r.source), r.rule)))
+    return MirrorStatus(now_ms, tuple(statuses), remotes, failing_rules)
 
 
 def _set_state(entry: SourceHealth | RemoteHealth, state: str, now_ms: int) -> None:
@@ -296,7 +324,7 @@ def state_view(status: MirrorStatus) -> dict[str, Any]:
         if r.state == "failing":
             remote_view |= {"error": r.last_error, "last_push_ms": r.last_push_ms}
         remotes[r.name] = remote_view
-    return {"sources": sources, "remotes": remotes}
+    return {"sources": sources, "remotes": remotes} | rules_state_view(status)
 
 
 def write_status_file(root: Path, status: MirrorStatus, tz: ZoneInfo) -> bool:
@@ -342,6 +370,7 @@ def render_status_file(status: MirrorStatus, view: dict[str, Any], tz: ZoneInfo)
             lines.append("| " + " | ".join(_cell(c) for c in (
                 r.name, r.state, format_time(r.state_since_ms, tz), last_push, error or "",
             )) + " |")
+    lines += render_failing_rules(status, tz)
     block = json.dumps(view, ensure_ascii=False, sort_keys=True).replace(">", "\\u003e")
     lines += ["", f"<!-- newsmirror-state: {block} -->", ""]
     return "\n".join(lines)
@@ -369,6 +398,70 @@ def format_duration(duration_ms: int | None) -> str:
     if duration_ms >= HOUR_MS:
         return f"{duration_ms / HOUR_MS:.0f} h"
     return f"{max(1, round(duration_ms / 60_000))} min"
+
+
+# -- site rules that stopped matching ------------------------------------------------------
+
+
+def record_rule_checks(health: Health, report: RunReport, now_ms: int) -> None:
+    """Count the pages each source's rules failed on; a rule that read all its pages is cleared.
+
+    A rule is cleared in the first run where it read every page it was tried on
+    (a run with failures and good readings keeps it: some of its pages still fail).
+    """
+    for source in report.sources:
+        for rule in sorted({check.rule for check in source.rule_checks}):
+            key = f"{source.slug}/{rule}"
+            failures = [c for c in source.rule_checks if c.rule == rule and c.failed]
+            if not failures:
+                if health.rules.pop(key, None) is not None:
+                    log.info("site rule matches again source=%s rule=%s", source.slug, rule)
+                continue
+            entry = health.rules.setdefault(
+                key, RuleHealth(source.slug, rule, failures[0].host, since_ms=now_ms))
+            entry.pages += len(failures)
+            entry.last_failure_ms = now_ms
+            last = failures[-1]
+            entry.host, entry.last_url = last.host, last.url
+            entry.last_rule_chars = last.rule_chars
+            entry.last_generic_chars = last.generic_chars or 0
+
+
+def rules_state_view(status: MirrorStatus) -> dict[str, Any]:
+    """The failing rules as STATUS.md's state block keeps them (empty when none fail)."""
+    if not status.failing_rules:
+        return {}
+    return {"rules": {f"{r.source}/{r.rule}": {"source": r.source, "rule": r.rule,
+                                                "host": r.host, "since_ms": r.since_ms,
+                                                "pages": r.pages}
+                      for r in status.failing_rules}}
+
+
+def rules_from_state_block(block: dict[str, Any]) -> dict[str, RuleHealth]:
+    rules = {}
+    for key, view in (block.get("rules") or {}).items():
+        rules[key] = RuleHealth(view["source"], view["rule"], view.get("host", ""),
+                                since_ms=view["since_ms"], pages=view.get("pages", 0))
+    return rules
+
+
+def render_failing_rules(status: MirrorStatus, tz: ZoneInfo) -> list[str]:
+    """STATUS.md's section on site rules that stopped matching (no lines when none do)."""
+    if not status.failing_rules:
+        return []
+    names = {s.health.slug: s.name for s in status.sources}
+    lines = ["", "## Site rules that stopped matching", "",
+             "These rules read much less of their outlet's pages than the generic extractor "
+             "did, so those pages were stored as the generic extractor read them. A rule leaves "
+             "this list when it reads its outlet's pages again.", "",
+             "| Source | Host | Rule | Since | Pages | Last page (rule / generic characters) |",
+             "|---|---|---|---|---:|---|"]
+    for r in status.failing_rules:
+        last = f"{r.last_url} ({r.last_rule_chars} / {r.last_generic_chars})" if r.last_url else ""
+        lines.append("| " + " | ".join(_cell(c) for c in (
+            names.get(r.source, r.source), r.host, r.rule, format_time(r.since_ms, tz),
+            str(r.pages), last)) + " |")
+    return lines
 
 
 # -- ``newsmirror status`` -------------------------------------------------------------------
@@ -414,9 +507,11 @@ def _cell(text: str) -> str:
 
 
 __all__ = [
-    "Health", "MirrorStatus", "RemoteHealth", "SourceActivity", "SourceHealth", "SourceStatus",
-    "describe_source_state", "format_duration", "format_time", "health_from_status_file",
-    "is_stalled", "load_health", "read_mirror_status", "read_state_block", "record_pushes",
-    "record_run", "render_status_file", "render_status_text", "save_health", "source_activity",
-    "state_view", "update_source_states", "usual_gap_ms", "write_status_file",
+    "Health", "MirrorStatus", "RemoteHealth", "RuleHealth", "SourceActivity", "SourceHealth",
+    "SourceStatus", "describe_source_state", "format_duration", "format_time",
+    "health_from_status_file", "is_stalled", "load_health", "read_mirror_status",
+    "read_state_block", "record_pushes", "record_rule_checks", "record_run",
+    "render_failing_rules", "render_status_file", "render_status_text", "rules_from_state_block",
+    "rules_state_view", "save_health", "source_activity", "state_view", "update_source_states",
+    "usual_gap_ms", "write_status_file",
 ]

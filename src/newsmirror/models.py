@@ -66,7 +66,11 @@ class ParsedFeed:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """A fetched article page, decoded to text."""
+    """A fetched article page, decoded to text.
+
+    ``url`` is the feed item's link, ``final_url`` the address the page was
+    fetched from in the end (after redirects; a proxy or mirror host, perhaps).
+    """
 
     url: str
     final_url: str
@@ -74,14 +78,36 @@ class Page:
 
 
 @dataclass(frozen=True, slots=True)
+class RuleCheck:
+    """How much of a page a site rule read, next to what the generic extractor read.
+
+    ``failed``: the rule read much less (see ``extract.choose.is_rule_failing``),
+    so the article is the generic extractor's reading.  ``generic_chars`` is None
+    when the generic extractor was not asked: the rule read at least half of all
+    the page's text, so it cannot be failing.
+    """
+
+    rule: str
+    host: str
+    url: str
+    rule_chars: int
+    generic_chars: int | None
+    failed: bool
+
+
+@dataclass(frozen=True, slots=True)
 class ExtractedArticle:
-    """The body and metadata an extractor found in a page or feed item."""
+    """The body and metadata an extractor found in a page or feed item.
+
+    ``rule_check`` is set when a site rule was tried on the page.
+    """
 
     body_html: str
     method: str
     title: str | None = None
     author: str | None = None
     published_ms: int | None = None
+    rule_check: RuleCheck | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +122,7 @@ class CleanArticle:
     author: str | None = None
     published_ms: int | None = None
     text_chars: int = 0
+    rule_check: RuleCheck | None = None  # set when a site rule was tried on the page
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +177,7 @@ class ItemFailure:
     stage: str
     code: str
     message: str
+    fails_run: bool = False  # the run's exit code is 1 for it (errors.MirrorError.fails_run)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +207,7 @@ class SourceReport:
     error: ItemFailure | None = None
     failures: list[ItemFailure] = field(default_factory=list)
     new_articles: list[ArticleRecord] = field(default_factory=list)
+    rule_checks: list[RuleCheck] = field(default_factory=list)  # site rules tried on its pages
 
     @property
     def ok(self) -> bool:
@@ -198,7 +227,9 @@ class RunReport:
 
     @property
     def ok(self) -> bool:
-        return all(source.ok for source in self.sources)
+        """Every source succeeded, and no item failed in a way retrying cannot fix."""
+        return all(source.ok and not any(f.fails_run for f in source.failures)
+                   for source in self.sources)
 
     @property
     def new_count(self) -> int:

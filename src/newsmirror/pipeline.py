@@ -37,6 +37,7 @@ from newsmirror.models import (
     ItemFailure,
     Page,
     PushResult,
+    RuleCheck,
     RunReport,
     SourceReport,
     Validators,
@@ -97,6 +98,7 @@ class _RunContext:
     media: MediaStore | None = None
     image_counts: Counter[str] = field(default_factory=Counter)
     sightings: list[FeedSighting] = field(default_factory=list)
+    rule_checks: dict[str, list[RuleCheck]] = field(default_factory=dict)  # by source slug
     deadline: float = float("inf")  # event-loop time when fetching must stop
 
     def seconds_left(self) -> float:
@@ -244,6 +246,7 @@ async def mirror_source(context: _RunContext, source: Source) -> SourceReport:
         report.error = _deadline_failure(context, source, source.feed, waiting=waiting)
     if validators is not None and report.error is None:
         context.index.save_validators(source.feed, validators)
+    report.rule_checks = context.rule_checks.pop(source.slug, [])
     report.seconds = time.monotonic() - started
     log.info("source done source=%s new=%d unchanged=%d failed=%d seconds=%.2f",
              source.slug, report.new, report.unchanged, report.failed, report.seconds)
@@ -397,6 +400,8 @@ async def _clean_article(
     page = Page(url=entry.link, final_url=result.final_url,
                 html=decode_html(result.body, result.charset))
     article = await asyncio.to_thread(clean_page, page, min_chars=min_chars)
+    if article.rule_check is not None:  # for the health record: rules that stopped matching
+        context.rule_checks.setdefault(source.slug, []).append(article.rule_check)
     if result.etag or result.last_modified:  # so the first re-check can cost a 304
         context.index.save_validators(strip_tracking_params(entry.link),
                                       Validators(result.etag, result.last_modified))
@@ -431,7 +436,8 @@ def _store_article(
 
 
 def _failure(source: Source, url: str, stage: str, exc: MirrorError) -> ItemFailure:
-    return ItemFailure(source=source.slug, url=url, stage=stage, code=exc.code, message=str(exc))
+    return ItemFailure(source=source.slug, url=url, stage=stage, code=exc.code, message=str(exc),
+                       fails_run=exc.fails_run)
 
 
 def _host(url: str) -> str:

@@ -21,7 +21,7 @@ from newsmirror.errors import NoContentError
 from newsmirror.extract.metadata import read_metadata
 from newsmirror.extract.rewrites import apply_rewrites
 from newsmirror.extract.rules import RuleSet
-from newsmirror.extract.site import remove_nodes
+from newsmirror.extract.site import remove_nodes, visible_chars
 from newsmirror.models import ExtractedArticle, Page
 
 log = logging.getLogger(__name__)
@@ -41,14 +41,14 @@ def extract_generic(tree: LexborHTMLParser, page: Page, rules: RuleSet) -> Extra
         remove_nodes(root, rules.remove)
     html = tree.html or ""
     body, method = read_with_trafilatura(html, page.final_url), "generic"
-    if _text_chars(body) < SECOND_OPINION_BELOW_CHARS:
+    if visible_chars(body) < SECOND_OPINION_BELOW_CHARS:
         second = read_with_readability(html, page.final_url)
-        if _text_chars(second) > _text_chars(body):
+        if visible_chars(second) > visible_chars(body):
             body, method = second, "generic:readability"
     body = drop_leading_title(body, meta.title)
-    if _text_chars(body) < GENERIC_MIN_CHARS:
+    if visible_chars(body) < GENERIC_MIN_CHARS:
         raise NoContentError(
-            f"no article text found: {page.final_url} ({_text_chars(body)} characters of text)",
+            f"no article text found: {page.final_url} ({visible_chars(body)} characters of text)",
             url=page.url)
     return ExtractedArticle(body_html=body, method=method, title=meta.title,
                             author=meta.author, published_ms=meta.published_ms)
@@ -98,9 +98,3 @@ def drop_leading_title(body: str, title: str | None) -> str:
             return fragment.inner_html or ""
         return body
     return body
-
-
-def _text_chars(html: str) -> int:
-    if not html:
-        return 0
-    return len("".join(LexborHTMLParser(html).text(deep=True).split()))

@@ -142,6 +142,17 @@ def _json_ld_article(tree: LexborHTMLParser) -> dict[str, object]:
     return {}
 
 
+def json_ld_types(tree: LexborHTMLParser) -> frozenset[str]:
+    """Every ``@type`` the page's JSON-LD names (items of an ``@graph`` included)."""
+    types: set[str] = set()
+    for script in tree.css("script[type='application/ld+json']"):
+        for item in _json_ld_items(script.text(deep=True) or ""):
+            kind = item.get("@type")
+            types.update(k for k in (kind if isinstance(kind, list) else [kind])
+                         if isinstance(k, str))
+    return frozenset(types)
+
+
 def _json_ld_items(text: str) -> Iterator[dict[str, object]]:
     try:
         data = json.loads(text)
@@ -172,11 +183,19 @@ def _ld_author(value: object) -> str | None:
 
 def read_page_address(html: str) -> str | None:
     """The address a saved page declares for itself (canonical link, og:url), if absolute."""
-    tree = LexborHTMLParser(html)
-    for selector, attribute in (("link[rel='canonical']", "href"), ("meta[property='og:url']",
-                                                                      "content")):
+    return next(iter(read_declared_addresses(LexborHTMLParser(html))), None)
+
+
+def read_declared_addresses(tree: LexborHTMLParser) -> tuple[str, ...]:
+    """The absolute addresses a page gives for itself: its canonical link, then its og:url.
+
+    A page read through a proxy or mirror host still names the outlet's own address here.
+    """
+    addresses = []
+    for selector, attribute in (("link[rel='canonical']", "href"),
+                                ("meta[property='og:url']", "content")):
         node = tree.css_first(selector)
         value = (node.attributes.get(attribute) or "").strip() if node is not None else ""
         if value.startswith(("http://", "https://")):
-            return value
-    return None
+            addresses.append(value)
+    return tuple(addresses)

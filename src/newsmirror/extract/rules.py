@@ -67,20 +67,20 @@ class RuleSet:
     remove: tuple[str, ...] = ()
     rewrites: tuple[str, ...] = ()
 
-    def rule_for_page(self, url: str, tree: LexborHTMLParser) -> SiteRule | None:
-        """The first rule for ``url``'s host whose fingerprint matches the page.
+    def rule_for_page(self, addresses: tuple[str, ...], tree: LexborHTMLParser) -> SiteRule | None:
+        """The rule for a page known by ``addresses``, most trusted first.
 
-        A page on an unknown host (a mirror, a saved copy) is matched by a rule's
-        ``detect`` fingerprint alone, when the rule has one.
+        The first address whose host has rules decides: the first of that host's
+        rules whose fingerprint matches the page, else none.  When no address has a
+        host with rules (a saved copy, a mirror that hides the outlet's address), a
+        rule's ``detect`` fingerprint alone picks it.
         """
-        for rule in self.sites:
-            if rule.matches_host(url) and rule.matches_page(tree):
-                return rule
-        for rule in self.sites:
-            if rule.detect and not any(r.matches_host(url) for r in self.sites) \
-                    and rule.matches_page(tree):
-                return rule
-        return None
+        for address in addresses:
+            host_rules = [rule for rule in self.sites if rule.matches_host(address)]
+            if host_rules:
+                return next((rule for rule in host_rules if rule.matches_page(tree)), None)
+        return next((rule for rule in self.sites if rule.detect and rule.matches_page(tree)),
+                    None)
 
     def rule_for_url(self, url: str) -> SiteRule | None:
         """The first rule for ``url``'s host (feed content: no page to fingerprint)."""

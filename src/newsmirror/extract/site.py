@@ -38,10 +38,10 @@ def extract_by_rule(
     for node in nodes:  # the cleaning every article gets, on the body only
         apply_rewrites(rules.rewrites, node, url, is_page=False)
     body = "".join(node.html or "" for node in nodes)
-    if _visible_chars(body) < rule.min_chars:
+    if visible_chars(body) < rule.min_chars:
         raise NoContentError(
             f"site rule found no article: {url} (rule {rule.name}, body {rule.body!r}: "
-            f"{_visible_chars(body)} characters of text)", url=page.url)
+            f"{visible_chars(body)} characters of text)", url=page.url)
     return ExtractedArticle(body_html=body, method=f"site:{rule.name}", title=title,
                             author=author, published_ms=published)
 
@@ -84,7 +84,8 @@ def _rule_published_ms(tree: LexborHTMLParser, rule: SiteRule, html: str) -> int
     return published
 
 
-def _visible_chars(html: str) -> int:
+def visible_chars(html: str) -> int:
+    """Characters of text in ``html``, whitespace not counted."""
     if not html:
         return 0
     text = LexborHTMLParser(html).text(deep=True, strip=True)
