@@ -20,10 +20,10 @@ from urllib.parse import urlsplit
 from newsmirror.article_body import clean_feed_item, clean_page
 from newsmirror.clean.urls import canonical_url, strip_tracking_params
 from newsmirror.config import Config, Source
-from newsmirror.errors import ConfigError, MirrorError, NoContentError, NotHTML
+from newsmirror.errors import ConfigError, MirrorError, NoContentError
 from newsmirror.extract import feed_item_body
 from newsmirror.feeds import parse_feed
-from newsmirror.fetch import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, FetchPolicy, decode_html
+from newsmirror.fetch import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, FetchPolicy, read_html_page
 from newsmirror.images import (
     ImagePolicy,
     MediaStore,
@@ -35,7 +35,6 @@ from newsmirror.models import (
     CleanArticle,
     FeedEntry,
     ItemFailure,
-    Page,
     PushResult,
     RuleCheck,
     RunReport,
@@ -70,7 +69,6 @@ from newsmirror.times import now_ms
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, str], None]
-HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 # An item that failed this many runs in a row is no longer fetched (until the cache is lost).
 MAX_PENDING_ATTEMPTS = 8
 MAX_IMAGE_RETRY_ARTICLES = 50  # articles whose failed images are retried per run
@@ -394,11 +392,7 @@ async def _clean_article(
         if source.fulltext == "feed":
             raise NoContentError(f"feed item has no content: {entry.link}", url=entry.link)
     result = await context.fetcher.fetch(entry.link, accept=PAGE_ACCEPT)
-    media_type = result.content_type.split(";")[0].strip().lower()
-    if media_type not in HTML_TYPES:
-        raise NotHTML(f"not an HTML page: {entry.link} ({media_type})", url=entry.link)
-    page = Page(url=entry.link, final_url=result.final_url,
-                html=decode_html(result.body, result.charset))
+    page = read_html_page(entry.link, result)
     article = await asyncio.to_thread(clean_page, page, min_chars=min_chars)
     if article.rule_check is not None:  # for the health record: rules that stopped matching
         context.rule_checks.setdefault(source.slug, []).append(article.rule_check)
