@@ -133,7 +133,8 @@ async def _run_locked(config: Config, options: RunOptions) -> RunReport:
         async with Fetcher(policy, trusted_hosts=trusted) as fetcher:
             deadline = asyncio.get_running_loop().time() + config.mirror.run_deadline_s
             context = _RunContext(config, index, fetcher, options, media=media, deadline=deadline)
-            await localise_pending_images(context, sources)
+            # Archived pages' images too: the on-demand archive has no run of its own.
+            await localise_pending_images(context, [*sources, config.archive.as_source()])
             report.sources = list(
                 await asyncio.gather(*(mirror_source(context, s) for s in sources))
             )
