@@ -141,3 +141,43 @@ def test_nothing_to_archive_is_exit_1_and_no_links_at_all_a_usage_error(tmp_path
         assert (code, "no http(s) link in the text" in err) == (1, True)
         assert archive(world)[0] == 2
         assert commit_count(world.root) == 0
+
+
+def test_images_of_an_archived_page_are_copied_into_the_mirror(tmp_path: Path) -> None:
+    with archive_world(tmp_path, images="local") as world:
+        code, out, _ = archive(world, world.pages.url("/pictures"))
+        stored = out.split(" -> ")[1].split(" ")[0]
+        body = ArticleFiles(world.root).read(stored).body_html
+        (copied,) = (world.root / "media").rglob("*.png")
+        assert code == 0
+        assert f'src="../../../../media/{copied.parent.name}/{copied.name}"' in body
+        assert "/pic.png" not in body
+
+
+def test_the_reply_for_an_issue_links_each_copy_and_names_each_failure(tmp_path: Path) -> None:
+    with archive_world(tmp_path) as world:
+        reply = tmp_path / "reply.md"
+        links = f"{world.pages.url(WECHAT_PATH)} {world.pages.url('/broken')}"
+        code, _, _ = archive(world, "--from-text", "-", "--reply", str(reply), "--files-url",
+                             "https://github.com/o/m/blob/main/", text=links)
+        text = reply.read_text(encoding="utf-8")
+        (stored,) = archived_files(world)
+        assert code == 1
+        assert text.startswith("已存档 1 个链接，1 个未能存档。")
+        assert (f"[{WECHAT_TITLE}](<https://github.com/o/m/blob/main/"
+                f"{stored.relative_to(world.root).as_posix()}>)") in text
+        assert f"- ❌ `{world.pages.url('/broken')}`：`HTTP 500" in text
+
+
+def test_a_mirror_with_no_sources_archives_and_its_runs_keep_the_archive(tmp_path: Path) -> None:
+    with archive_world(tmp_path) as world:
+        archive(world, world.pages.url(WECHAT_PATH))
+        listed = (world.root / "lists" / "存档.md").read_text(encoding="utf-8")
+        site = sorted(p.relative_to(world.root) for p in (world.root / "docs").rglob("*.html"))
+        result = runner.invoke(app, ["run", "--mirror", str(world.root)])
+        assert result.exit_code == 0, result.output
+        assert (world.root / "lists" / "存档.md").read_text(encoding="utf-8") == listed
+        assert sorted(p.relative_to(world.root)
+                      for p in (world.root / "docs").rglob("*.html")) == site
+        front = (world.root / "docs" / "index.html").read_text(encoding="utf-8")
+        assert "存档" in front and WECHAT_TITLE in front
