@@ -4,17 +4,25 @@ issue's text never becomes part of a shell command."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+import typer.main
 import yaml
 from typer.testing import CliRunner
 
 from newsmirror.ci import ci_template
 from newsmirror.ci.archive import ARCHIVE_WORKFLOW_PATH, archive_workflow
 from newsmirror.cli import app
+from tests.archive.mirrors import WECHAT_PATH, archive_world
+from tests.publish.remotes import branch_head
+from tests.support.mirrors import git
 
 runner = CliRunner()
 SETTINGS = ("anyone", "collaborators")
@@ -146,3 +154,40 @@ def test_init_with_github_ci_writes_the_archive_workflow_for_the_configured_auth
 def test_init_with_gitlab_ci_writes_no_archive_workflow(tmp_path: Path) -> None:
     assert runner.invoke(app, ["init", str(tmp_path / "m"), "--ci", "gitlab"]).exit_code == 0
     assert not (tmp_path / "m" / ARCHIVE_WORKFLOW_PATH).exists()
+
+
+def test_the_archive_step_calls_only_options_that_exist() -> None:
+    script = next(s["run"] for s in _steps() if "newsmirror archive" in s.get("run", ""))
+    line = next(part for part in script.split("|") if "newsmirror archive" in part)
+    words = shlex.split(line.strip().removesuffix("||").strip())
+    command: Any = typer.main.get_command(app).commands["archive"]  # type: ignore[attr-defined]
+    known = {opt for p in command.params for opt in p.opts}
+    assert words[:2] == ["newsmirror", "archive"]
+    assert {w for w in words if w.startswith("--")} <= known
+
+
+HOSTILE = ('$(touch pwned-dollar) `touch pwned-backtick` "; touch pwned-quote; echo " '
+           "'; touch pwned-single; echo ' ${IFS}touch${IFS}pwned-ifs\n")
+
+
+def test_the_archive_step_archives_the_issue_links_and_runs_nothing_of_its_text(
+    tmp_path: Path,
+) -> None:
+    script = next(s["run"] for s in _steps() if "newsmirror archive" in s.get("run", ""))
+    with archive_world(tmp_path) as world:
+        git(world.root, "remote", "add", "origin", str(world.remote))
+        branch = git(world.root, "symbolic-ref", "--short", "HEAD").strip()
+        runner_temp, output = tmp_path / "runner", tmp_path / "github_output"
+        runner_temp.mkdir()
+        env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+               "ISSUE_TITLE": "请存档 " + HOSTILE, "BRANCH": branch,
+               "ISSUE_BODY": f"{HOSTILE}原文：{world.pages.url(WECHAT_PATH)}（快被删了）",
+               "FILES_URL": "https://github.com/o/m/blob/main/", "RUNNER_TEMP": str(runner_temp),
+               "GITHUB_OUTPUT": str(output), "GIT_TERMINAL_PROMPT": "0"}
+        done = subprocess.run(["bash", "-e", "-c", script], cwd=world.root, env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert output.read_text(encoding="utf-8").split() == ["status=0", "pushed=yes"]
+        assert (runner_temp / "reply.md").read_text(encoding="utf-8").startswith("已存档 1 个链接。")
+        assert branch_head(world.remote, branch) == git(world.root, "rev-parse", "HEAD").strip()
+        assert not [p for p in tmp_path.rglob("pwned*")]
