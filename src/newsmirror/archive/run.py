@@ -31,7 +31,7 @@ from html import escape
 from urllib.parse import urlsplit
 
 from newsmirror.archive.addresses import readable_address
-from newsmirror.archive.report import ArchiveOutcome
+from newsmirror.archive.report import ArchiveOutcome, ArchiveStatus
 from newsmirror.archive.snapshots import should_try_snapshots, snapshot_urls
 from newsmirror.article_body import clean_page
 from newsmirror.clean.urls import canonical_url, strip_tracking_params
@@ -98,7 +98,8 @@ class _ArchiveContext:
 def archive_links(config: Config, links: Sequence[str],
                   options: ArchiveOptions | None = None) -> ArchiveResult:
     """Archive every link once, in order; the single synchronous entry point."""
-    return asyncio.run(_archive(config, tuple(links), options or ArchiveOptions()))
+    unique = tuple(dict.fromkeys(link.strip() for link in links if link.strip()))
+    return asyncio.run(_archive(config, unique, options or ArchiveOptions()))
 
 
 async def _archive(config: Config, links: tuple[str, ...], options: ArchiveOptions) -> ArchiveResult:
@@ -110,7 +111,7 @@ async def _archive(config: Config, links: tuple[str, ...], options: ArchiveOptio
             async with Fetcher(policy, trusted_hosts=_snapshot_hosts(config)) as fetcher:
                 context = _ArchiveContext(config, config.archive.as_source(), index, fetcher,
                                           media, options)
-                outcomes = [await _archive_link(context, link) for link in dict.fromkeys(links)]
+                outcomes = [await _archive_link(context, link) for link in links]
             report = _finish(context)
         finally:
             media.close()
@@ -164,7 +165,7 @@ async def _archive_link(context: _ArchiveContext, link: str) -> ArchiveOutcome:
 def _link_problem(link: str) -> str | None:
     """Why ``link`` cannot be archived as written, or None."""
     try:
-        parts = urlsplit(link.strip())
+        parts = urlsplit(link)
         parts.port  # noqa: B018 - raises ValueError on a port that is not a number
     except ValueError:
         return f"not a valid link: {link}"
@@ -182,13 +183,13 @@ def _known_by_page_address(context: _ArchiveContext, page: Page) -> ArticleRecor
     return context.index.find_by_path_or_url(canonical_url(declared)) if declared else None
 
 
-def _outcome(context: _ArchiveContext, link: str, record: ArticleRecord, status: str,
-             snapshot_url: str | None = None) -> ArchiveOutcome:
+def _outcome(context: _ArchiveContext, link: str, record: ArticleRecord,
+             status: ArchiveStatus, snapshot_url: str | None = None) -> ArchiveOutcome:
+    """Where the copy of ``link`` is: its file, and its page when the site has an address."""
     site_url = context.config.mirror.site_url
     page_url = site_url.rstrip("/") + "/" + article_page_path(record) if site_url else None
-    return ArchiveOutcome(link, "archived" if status == "archived" else "existing",
-                          path=record.path, page_url=page_url, title=record.title,
-                          snapshot_url=snapshot_url)
+    return ArchiveOutcome(link, status, path=record.path, page_url=page_url,
+                          title=record.title, snapshot_url=snapshot_url)
 
 
 async def _fetch_copy(context: _ArchiveContext, link: str) -> _PageCopy:
