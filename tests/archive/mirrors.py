@@ -28,6 +28,16 @@ PICTURE_PAGE = """<html><head><meta property="og:type" content="article"><title>
 <p>第二段文字，让正文足够长，像一篇真正的文章那样。</p></article></body></html>""".encode()
 
 
+SHORT_LINK_PAGE = """<html><head><meta property="og:type" content="article">
+<link rel="canonical" href="{{origin}}/articles/2024/long-form-address">
+<title>示例：短链接的文章</title></head><body><article><h1>示例：短链接的文章</h1>
+<p>这是为测试编写的页面：它有短链接和长地址两种写法，页面自己声明的是长地址。</p>
+<p>读者分享的往往是短链接，而另一位读者可能贴出长地址；两者指的是同一篇文章，镜像里只应保存一份。</p>
+<p>第三段文字，让正文足够长，像一篇真正的文章那样，通用提取器才会把它当作正文。</p>
+</article></body></html>
+""".encode()
+
+
 def png_bytes() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 120, 150)).save(buffer, format="PNG")
@@ -47,6 +57,10 @@ def page_routes() -> dict[str, Route]:
         "/removed": Route(REMOVED),
         "/broken": Route(b"oops", "text/plain", status=500),
         "/report.pdf": Route(b"%PDF-1.4", "application/pdf"),
+        "/t/abc": Route(SHORT_LINK_PAGE),
+        "/t/xyz": Route(SHORT_LINK_PAGE),
+        "/moved": Route(b"", status=302, headers=(("Location", "/"),)),
+        "/": Route((REAL / "bbc" / "index_simp_homepage_2025.html").read_bytes()),
     }
 
 
@@ -67,7 +81,7 @@ def archive_world(tmp_path: Path, **archive: str | tuple[str, ...]) -> Iterator[
     snapshot = (GOLDEN_PAGES / "telegraph.html").read_bytes()
     with LoopbackServer(page_routes()) as pages, LoopbackServer({}) as snapshots:
         snapshots.routes = {f"/web/2id_/{pages.url(path)}": Route(snapshot)
-                            for path in ("/gone", "/removed")}
+                            for path in ("/gone", "/removed", "/moved")}
         root = make_mirror(tmp_path / "mirror", [], site_search=False,
                            site_url="https://reader.example/mirror/")
         remote = bare_remote(tmp_path / "remote.git")
@@ -78,12 +92,12 @@ def archive_world(tmp_path: Path, **archive: str | tuple[str, ...]) -> Iterator[
         yield ArchiveWorld(root, pages, snapshots, remote)
 
 
-def set_archive(root: Path, settings: dict[str, str], remote: Path) -> None:
-    """Rewrite keys of the [archive] table (values as TOML), and add the remote."""
+def set_archive(root: Path, settings: dict[str, str], remote: Path | None) -> None:
+    """Rewrite keys of the [archive] table (values as TOML), and add the remote if given."""
     config = root / "newsmirror.toml"
     before, _, archive = config.read_text(encoding="utf-8").partition("\n[archive]\n")
     for key, value in settings.items():
         archive = re.sub(rf"^{key} = .*$", f"{key} = {value}".replace("\\", "\\\\"), archive,
                          count=1, flags=re.M)
-    remotes = f'\n[[remotes]]\nname = "backup"\nurl = "{remote.as_posix()}"\n'
+    remotes = f'\n[[remotes]]\nname = "backup"\nurl = "{remote.as_posix()}"\n' if remote else ""
     config.write_text(before + "\n[archive]\n" + archive + remotes, encoding="utf-8")

@@ -9,14 +9,18 @@ from typer.testing import CliRunner
 
 from newsmirror.clean.urls import strip_tracking_params
 from newsmirror.cli import app
+from newsmirror.demo.server import Route
 from newsmirror.publish import current_branch, head_commit
+from newsmirror.scaffold import toml_value
 from newsmirror.store.articles import ArticleFiles
 from tests.archive.mirrors import (
+    REMOVED,
     SNAPSHOT_TITLE,
     WECHAT_PATH,
     WECHAT_TITLE,
     ArchiveWorld,
     archive_world,
+    set_archive,
 )
 from tests.publish.remotes import branch_head
 from tests.support.mirrors import commit_count, git
@@ -82,9 +86,9 @@ def test_every_link_in_an_issue_body_is_archived_and_the_rest_ignored(tmp_path: 
         assert "1 new" not in out and "2 new: 存档 2" in out
 
 
-def test_a_page_that_is_gone_is_kept_from_a_snapshot_that_names_itself(tmp_path: Path) -> None:
+def test_a_page_gone_removed_or_moved_away_is_kept_from_a_snapshot_naming_itself(tmp_path: Path) -> None:
     with archive_world(tmp_path) as world:
-        for path in ("/gone", "/removed"):
+        for path in ("/gone", "/removed", "/moved"):
             link = world.pages.url(path)
             snapshot = f"{world.snapshots.origin}/web/2id_/{link}"
             code, out, _ = archive(world, link)
@@ -181,3 +185,38 @@ def test_a_mirror_with_no_sources_archives_and_its_runs_keep_the_archive(tmp_pat
                       for p in (world.root / "docs").rglob("*.html")) == site
         front = (world.root / "docs" / "index.html").read_text(encoding="utf-8")
         assert "存档" in front and WECHAT_TITLE in front
+
+
+def test_a_page_known_by_the_address_it_declares_is_not_kept_twice(tmp_path: Path) -> None:
+    with archive_world(tmp_path) as world:
+        long_form = world.pages.url("/articles/2024/long-form-address")
+        assert archive(world, world.pages.url("/t/abc"))[0] == 0
+        (stored,) = archived_files(world)
+        requests = len(world.pages.requests)
+        code, out, _ = archive(world, long_form)
+        assert (code, len(world.pages.requests)) == (0, requests)
+        assert out.startswith(f"already archived: {long_form} -> ")
+        code, out, _ = archive(world, world.pages.url("/t/xyz"))
+        assert code == 0 and out.startswith("already archived: ")
+        assert archived_files(world) == [stored]
+
+
+def test_without_snapshot_services_a_gone_page_fails_saying_so(tmp_path: Path) -> None:
+    with archive_world(tmp_path, fallbacks=()) as world:
+        code, _, err = archive(world, world.pages.url("/gone"))
+        assert code == 1
+        assert f"failed: {world.pages.url('/gone')}: HTTP 404" in err
+        assert "no snapshot services in [archive] fallbacks" in err
+        assert archived_files(world) == [] and commit_count(world.root) == 0
+
+
+def test_snapshot_services_are_tried_in_order_until_one_holds_the_page(tmp_path: Path) -> None:
+    with archive_world(tmp_path) as world:
+        first = f"{world.snapshots.origin}/first/{{url}}"
+        second = f"{world.snapshots.origin}/web/2id_/{{url}}"
+        link = world.pages.url("/gone")
+        world.snapshots.routes[f"/first/{link}"] = Route(REMOVED)  # type: ignore[index]
+        set_archive(world.root, {"fallbacks": toml_value((first, second))}, None)
+        code, out, _ = archive(world, link)
+        assert code == 0
+        assert out.splitlines()[0].endswith(f"(from the snapshot {second.format(url=link)})")

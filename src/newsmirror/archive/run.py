@@ -4,7 +4,8 @@ Each link, in the order given, once:
 
 1. a link that is not http(s) with a host is refused;
 2. a link the mirror already holds (same canonical URL, in whichever source) is
-   answered with that copy, without fetching;
+   answered with that copy, without fetching; so is a page whose own declared
+   address the mirror holds (:func:`page_identity`), once fetched;
 3. the page is fetched, from its readable address (:mod:`.addresses`), with the
    run's fetcher, limits and address rules (a private address is refused unless
    ``allow_private_networks``);
@@ -149,12 +150,13 @@ async def _archive_link(context: _ArchiveContext, link: str) -> ArchiveOutcome:
         return _outcome(context, link, known, "existing")
     try:
         copy = await _fetch_copy(context, link)
-        known = _known_by_page_address(context, copy.page)
+        identity = page_identity(link, copy.page)
+        known = context.index.find_by_path_or_url(identity)
         if known is not None:
             return _outcome(context, link, known, "existing")
         article = await asyncio.to_thread(clean_page, copy.page,
                                           min_chars=ARCHIVE_MIN_BODY_CHARS)
-        record = await _store(context, link, copy, article)
+        record = await _store(context, link, identity, copy, article)
     except MirrorError as exc:
         log.warning("archive failed url=%s reason=%s", link, exc)
         return ArchiveOutcome(link, "failed", error=str(exc))
@@ -176,11 +178,17 @@ def _link_problem(link: str) -> str | None:
     return None
 
 
-def _known_by_page_address(context: _ArchiveContext, page: Page) -> ArticleRecord | None:
-    """The copy the mirror holds of the address the page declares (a WeChat short link's
-    page names its long form), if any."""
+def page_identity(link: str, page: Page) -> str:
+    """The canonical URL a page is kept under: the address it declares for itself when
+    that is on the link's own site and not its front page (a WeChat short link's page
+    names the article's long form), else the link's."""
+    own = canonical_url(link)
     declared = read_page_address(page.html)
-    return context.index.find_by_path_or_url(canonical_url(declared)) if declared else None
+    if declared is None:
+        return own
+    candidate = canonical_url(declared)
+    same_site = urlsplit(candidate).netloc == urlsplit(own).netloc
+    return candidate if same_site and urlsplit(candidate).path.strip("/") else own
 
 
 def _outcome(context: _ArchiveContext, link: str, record: ArticleRecord,
@@ -239,7 +247,7 @@ async def _snapshot_copy(context: _ArchiveContext, link: str, reason: str) -> _P
     raise FetchError(f"{reason}; no snapshot ({detail})", url=link)
 
 
-async def _store(context: _ArchiveContext, link: str, copy: _PageCopy,
+async def _store(context: _ArchiveContext, link: str, identity: str, copy: _PageCopy,
                  article: CleanArticle) -> ArticleRecord:
     """The page's images per the source's policy, then its file and index record."""
     config, source = context.config, context.source
@@ -250,12 +258,11 @@ async def _store(context: _ArchiveContext, link: str, copy: _PageCopy,
                                  page_url=article.base_url, fetcher=context.fetcher,
                                  media=context.media)
     first_seen = context.options.clock()
-    canonical = canonical_url(link)
     record = store_new_article(config.root, context.index, NewArticle(
         source=source.slug,
         url=strip_tracking_params(link),
-        canonical_url=canonical,
-        title=article.title or canonical,
+        canonical_url=identity,
+        title=article.title or identity,
         published_ms=article.published_ms or first_seen,
         first_seen_ms=first_seen,
         body_html=images.html,
