@@ -58,7 +58,7 @@ ALLOWED_IMPORTS: dict[str, tuple[str, ...]] = {
                  "images", "outputs", "publish", "recheck", "store"),
     # commands beside the pipeline
     "archive": (*FOUNDATION, "article_body", "clean", "extract", "fetch", "images", "outputs",
-                "recheck", "render", "store"),
+                "publish", "recheck", "render", "store"),
     "scaffold": (*FOUNDATION, "publish", "store.files"),
     "ci": (*FOUNDATION, "store.files"),
     "doctor": (*FOUNDATION, "feeds", "fetch", "health", "publish", "store"),

@@ -43,9 +43,11 @@ from newsmirror.fetch import PAGE_ACCEPT, Fetcher, FetchPolicy, read_html_page
 from newsmirror.images import ImagePolicy, MediaStore, mirror_images
 from newsmirror.models import ArticleRecord, CleanArticle, Page, RunReport, SourceReport
 from newsmirror.outputs import AfterRun, finish_run
+from newsmirror.publish import remove_stale_index_lock
 from newsmirror.recheck.compare import deletion_notice, is_gone_redirect
 from newsmirror.render.site import article_page_path
 from newsmirror.store.articles import NewArticle, store_new_article
+from newsmirror.store.files import remove_stale_temporaries
 from newsmirror.store.index import ArchiveIndex
 from newsmirror.store.lock import hold_run_lock
 from newsmirror.times import now_ms
@@ -105,6 +107,8 @@ def archive_links(config: Config, links: Sequence[str],
 
 async def _archive(config: Config, links: tuple[str, ...], options: ArchiveOptions) -> ArchiveResult:
     with hold_run_lock(config.root):
+        remove_stale_index_lock(config.root)  # what a killed run may have left, as a run does
+        remove_stale_temporaries(config.root)
         index = ArchiveIndex.open(config.root)
         media = MediaStore.open(config.root)
         try:
