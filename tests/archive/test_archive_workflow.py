@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from newsmirror.ci import ci_template
 from newsmirror.ci.archive import ARCHIVE_WORKFLOW_PATH, archive_workflow
 from newsmirror.cli import app
+from newsmirror.errors import ConfigError
 from tests.archive.mirrors import WECHAT_PATH, archive_world
 from tests.publish.remotes import branch_head
 from tests.support.mirrors import git
@@ -75,13 +76,28 @@ def test_workflow_comments_labels_and_closes_the_issue() -> None:
         assert command in answer["run"]
 
 
+def _install_run(workflow: str, job: str) -> str:
+    steps = yaml.safe_load(workflow)["jobs"][job]["steps"]
+    return str(next(s["run"] for s in steps if s.get("name") == "Install newsmirror"))
+
+
 def test_workflow_installs_newsmirror_as_the_hourly_workflow_does() -> None:
-    hourly = yaml.safe_load(ci_template("github"))["jobs"]["mirror"]["steps"]
+    assert _install_run(archive_workflow("anyone"), "archive") == \
+        _install_run(ci_template("github"), "mirror")
 
-    def install(steps: list[dict[str, Any]]) -> str:
-        return next(s["run"] for s in steps if s.get("name") == "Install newsmirror")
 
-    assert install(_steps()) == install(hourly)
+def test_init_writes_an_archive_workflow_installing_what_the_written_hourly_one_does(
+    tmp_path: Path,
+) -> None:
+    assert runner.invoke(app, ["init", str(tmp_path / "m"), "--ci", "github"]).exit_code == 0
+    workflows = tmp_path / "m" / ".github" / "workflows"
+    assert _install_run((workflows / "newsmirror-archive.yml").read_text("utf-8"), "archive") == \
+        _install_run((workflows / "newsmirror.yml").read_text("utf-8"), "mirror")
+
+
+def test_an_hourly_workflow_without_an_install_step_is_named() -> None:
+    with pytest.raises(ConfigError, match="Install newsmirror"):
+        archive_workflow("anyone", "name: hourly\njobs: {}\n")
 
 
 def _evaluate(expression: str, event: dict[str, Any]) -> bool:
