@@ -230,18 +230,19 @@ def publish_command(mirror: MirrorOption = Path(".")) -> None:
 @app.command("archive")
 def archive_command(
     links: Annotated[list[str] | None, typer.Argument(
-        help="Addresses of the pages to keep (http or https).", show_default=False)] = None,
+        help="Addresses of the pages to keep (http or https).", show_default=False,
+        metavar="URL...")] = None,
     mirror: MirrorOption = Path("."),
     from_text: Annotated[str | None, typer.Option(
-        "--from-text", help="Also archive every http(s) link in this text file (- for standard "
+        "--from-text", metavar="FILE|-", help="Also archive every http(s) link in this text file (- for standard "
         "input), such as an issue's body; the rest of the text is ignored.")] = None,
     no_commit: Annotated[bool, typer.Option("--no-commit", help="Write files, do not commit.")] = False,
     no_push: Annotated[bool, typer.Option("--no-push", help="Commit, but do not push.")] = False,
     reply: Annotated[Path | None, typer.Option(
-        "--reply", help="Also write the answer to the request, in Markdown, to this file "
+        "--reply", metavar="FILE", help="Also write the answer to the request, in Markdown, to this file "
         "(the issue workflow posts it).")] = None,
     files_url: Annotated[str | None, typer.Option(
-        "--files-url", help="Where the mirror's files can be read on the web (such as "
+        "--files-url", metavar="URL", help="Where the mirror's files can be read on the web (such as "
         "https://github.com/OWNER/REPO/blob/main/): the answer links each copy there.")] = None,
 ) -> None:
     """Keep a copy of pages in the mirror now; a link archived before is named, not fetched."""
