@@ -231,7 +231,7 @@ def publish_command(mirror: MirrorOption = Path(".")) -> None:
 def archive_command(
     links: Annotated[list[str] | None, typer.Argument(
         help="Addresses of the pages to keep (http or https).", show_default=False,
-        metavar="URL...")] = None,
+        metavar="URL")] = None,
     mirror: MirrorOption = Path("."),
     from_text: Annotated[str | None, typer.Option(
         "--from-text", metavar="FILE|-", help="Also archive every http(s) link in this text file (- for standard "
