@@ -14,6 +14,7 @@ from newsmirror.publish import current_branch, head_commit
 from newsmirror.scaffold import toml_value
 from newsmirror.store.articles import ArticleFiles
 from tests.archive.mirrors import (
+    GOLDEN_PAGES,
     REMOVED,
     SNAPSHOT_TITLE,
     WECHAT_PATH,
@@ -22,6 +23,7 @@ from tests.archive.mirrors import (
     archive_world,
     set_archive,
 )
+from tests.faults.server import BEHAVIOURS, FaultServer
 from tests.publish.remotes import branch_head
 from tests.support.mirrors import commit_count, git
 
@@ -220,3 +222,21 @@ def test_snapshot_services_are_tried_in_order_until_one_holds_the_page(tmp_path:
         code, out, _ = archive(world, link)
         assert code == 0
         assert out.splitlines()[0].endswith(f"(from the snapshot {second.format(url=link)})")
+
+
+def test_a_page_still_failing_after_its_retries_is_kept_from_a_snapshot(tmp_path: Path) -> None:
+    snapshot = (GOLDEN_PAGES / "telegraph.html").read_bytes()
+    with FaultServer() as faults, archive_world(tmp_path) as world:
+        config = world.root / "newsmirror.toml"
+        config.write_text(config.read_text(encoding="utf-8").replace(
+            "max_retries = 0", "max_retries = 1"), encoding="utf-8")
+        links = {}
+        for path, behaviour in (("/reset", "reset"), ("/bad-gateway", "status-502")):
+            faults.routes[path] = BEHAVIOURS[behaviour]
+            links[path] = faults.url(path)
+            world.snapshots.routes[f"/web/2id_/{links[path]}"] = Route(snapshot)  # type: ignore[index]
+        code, out, _ = archive(world, *links.values())
+        assert code == 0
+        for path, line in zip(links, out.splitlines(), strict=False):
+            assert line.startswith(f"archived: {links[path]} -> ") and "from the snapshot" in line
+            assert faults.count(path) == 2  # the first try and its one retry
