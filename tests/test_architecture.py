@@ -57,6 +57,8 @@ ALLOWED_IMPORTS: dict[str, tuple[str, ...]] = {
     "pipeline": (*FOUNDATION, "article_body", "clean", "extract", "feeds", "fetch", "health",
                  "images", "outputs", "publish", "recheck", "store"),
     # commands beside the pipeline
+    "archive": (*FOUNDATION, "article_body", "clean", "extract", "fetch", "images", "outputs",
+                "publish", "recheck", "render", "store"),
     "scaffold": (*FOUNDATION, "publish", "store.files"),
     "ci": (*FOUNDATION, "store.files"),
     "doctor": (*FOUNDATION, "feeds", "fetch", "health", "publish", "store"),

@@ -79,7 +79,8 @@ def init_command(
     force: Annotated[bool, typer.Option(help="Overwrite an existing newsmirror.toml.")] = False,
     ci: Annotated[str | None, typer.Option(
         "--ci", help="Also write a scheduled CI workflow: 'github' (GitHub Actions) or "
-        "'gitlab' (GitLab CI). In an existing mirror only the workflow is written.")] = None,
+        "'gitlab' (GitLab CI); 'github' adds a workflow that archives the links of new issues. "
+        "In an existing mirror only the workflows are written.")] = None,
 ) -> None:
     """Create a mirror: newsmirror.toml with the default outlets, git init, .gitignore."""
     from newsmirror.ci import ci_template, write_ci_workflow
@@ -92,9 +93,20 @@ def init_command(
             out.print(f"Created {init_mirror(directory, force=force)}.", highlight=False)
         if ci is not None:
             out.print(f"Wrote {write_ci_workflow(directory, ci, force=force)}.", highlight=False)
+        if ci == "github":
+            _write_archive_workflow(directory, force=force)
     except MirrorError as exc:
         fail(exc)
     out.print(f"Next: cd {directory} && newsmirror run", highlight=False)
+
+
+def _write_archive_workflow(directory: Path, *, force: bool) -> None:
+    """The issue-driven archive workflow, answering whom ``[archive] issue_authors`` says."""
+    from newsmirror.ci.archive import write_archive_workflow
+
+    issue_authors = load_config(directory).archive.issue_authors
+    out.print(f"Wrote {write_archive_workflow(directory, issue_authors, force=force)}.",
+              highlight=False)
 
 
 @app.command("run")
@@ -213,6 +225,66 @@ def publish_command(mirror: MirrorOption = Path(".")) -> None:
         fail(exc)
     print_pushes(pushes)
     raise typer.Exit(0 if all(p.ok for p in pushes) else 1)
+
+
+@app.command("archive")
+def archive_command(
+    links: Annotated[list[str] | None, typer.Argument(
+        help="Addresses of the pages to keep (http or https).", show_default=False,
+        metavar="URL")] = None,
+    mirror: MirrorOption = Path("."),
+    from_text: Annotated[str | None, typer.Option(
+        "--from-text", metavar="FILE|-", help="Also archive every http(s) link in this text file (- for standard "
+        "input), such as an issue's body; the rest of the text is ignored.")] = None,
+    no_commit: Annotated[bool, typer.Option("--no-commit", help="Write files, do not commit.")] = False,
+    no_push: Annotated[bool, typer.Option("--no-push", help="Commit, but do not push.")] = False,
+    reply: Annotated[Path | None, typer.Option(
+        "--reply", metavar="FILE", help="Also write the answer to the request, in Markdown, to this file "
+        "(the issue workflow posts it).")] = None,
+    files_url: Annotated[str | None, typer.Option(
+        "--files-url", metavar="URL", help="Where the mirror's files can be read on the web (such as "
+        "https://github.com/OWNER/REPO/blob/main/): the answer links each copy there.")] = None,
+) -> None:
+    """Keep a copy of pages in the mirror now; a link archived before is named, not fetched."""
+    from newsmirror.archive.report import render_outcome_line, render_reply
+    from newsmirror.archive.run import ArchiveOptions, archive_links
+
+    config = open_config(mirror)
+    requested = [*(links or []), *_links_in_text(from_text)]
+    if not requested and from_text is None:
+        err.print("nothing to archive: give addresses, or --from-text FILE", highlight=False)
+        raise typer.Exit(2)
+    try:
+        result = archive_links(config, requested,
+                               ArchiveOptions(commit=not no_commit, push=not no_push))
+    except MirrorError as exc:
+        fail(exc)
+    for outcome in result.outcomes:
+        (out if outcome.ok else err).print(render_outcome_line(outcome), highlight=False,
+                                           markup=False, soft_wrap=True)
+    if not requested:
+        err.print("no http(s) link in the text", highlight=False)
+    if result.report.commit:
+        out.print(f"committed {result.report.commit[:12]}: {result.report.commit_message}",
+                  highlight=False)
+    print_pushes(result.report.pushes)
+    if reply is not None:
+        reply.write_text(render_reply(result.outcomes, files_url), encoding="utf-8")
+    pushed = all(p.ok for p in result.report.pushes)
+    raise typer.Exit(0 if requested and result.ok and pushed else 1)
+
+
+def _links_in_text(source: str | None) -> list[str]:
+    """The http(s) links in a text file (``-``: standard input), in order, each once."""
+    from newsmirror.archive.prose import find_urls
+
+    if source is None:
+        return []
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(ConfigError(f"cannot read --from-text: {source} ({exc})"))
+    return list(find_urls(text))
 
 
 @app.command("status")

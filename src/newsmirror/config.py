@@ -34,6 +34,9 @@ RESERVED_SLUGS = frozenset({"feeds", "media", "pagefind", "static"})
 # List files the mirror writes besides one per source (lists/deleted.md).
 RESERVED_NAMES = frozenset({"deleted", "readme"})
 ImageMode = Literal["proxy", "local", "original"]
+IssueAuthors = Literal["anyone", "collaborators"]
+# Placeholders a snapshot service template ([archive] fallbacks) may hold.
+SNAPSHOT_PLACEHOLDERS = ("{url}", "{url_encoded}")
 
 
 def _setting(default: Any, help: str, **extra: Any) -> Any:
@@ -196,6 +199,39 @@ class Remote:
 
 
 @dataclass(frozen=True, slots=True)
+class ArchiveSettings:
+    """The ``[archive]`` table: pages archived on demand (``newsmirror archive``)."""
+
+    slug: str = _setting(
+        "archive", "Folder under articles/ (and on the site) of the pages archived on demand."
+    )
+    name: str = _setting(
+        "存档", "Name of their list (lists/{name}.md), feed and section of the site."
+    )
+    images: ImageMode = _setting(
+        "local", "How their images load ([mirror] images); 'local' keeps a copy in media/, "
+        "best for pages likely to be deleted."
+    )
+    fallbacks: tuple[str, ...] = _setting(
+        ("https://web.archive.org/web/2id_/{url}",),
+        "Snapshot services tried in order when a page is gone (404, 410, 451, a removal "
+        "notice), refused (403) or keeps failing: "
+        "URL templates with {url} (the address as given) or {url_encoded} (percent-encoded). "
+        "An empty list turns fallbacks off.",
+    )
+    issue_authors: IssueAuthors = _setting(
+        "anyone", "Whose new issues the archive workflow (`newsmirror init --ci github`) "
+        "answers: 'anyone', or 'collaborators' (the repository's owner, members and "
+        "collaborators). Write the workflow again after changing it.",
+    )
+
+    def as_source(self) -> Source:
+        """The built-in source archived pages belong to: no feed, pages read whole."""
+        return Source(name=self.name, slug=self.slug, feed="", fulltext="page",
+                      images=self.images)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """A whole mirror's configuration, read once."""
 
@@ -203,6 +239,7 @@ class Config:
     mirror: MirrorSettings
     sources: tuple[Source, ...]
     remotes: tuple[Remote, ...] = ()
+    archive: ArchiveSettings = ArchiveSettings()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -210,6 +247,12 @@ class Config:
 
     def image_mode(self, source: Source) -> ImageMode:
         return source.images or self.mirror.images
+
+    def listed_sources(self, has_articles: typing.Callable[[str], bool]) -> tuple[Source, ...]:
+        """Every source with a list, a feed and a section of the site: the [[sources]],
+        then the on-demand archive once it holds an article (``has_articles(slug)``)."""
+        archive = self.archive.as_source()
+        return (*self.sources, archive) if has_articles(archive.slug) else self.sources
 
 
 def load_config(root: Path | str, *, environ: typing.Mapping[str, str] | None = None) -> Config:
@@ -235,7 +278,7 @@ def parse_config(
     environ: typing.Mapping[str, str] | None = None,
 ) -> Config:
     """Turn a parsed TOML document into a :class:`Config`."""
-    _reject_unknown(raw, {"mirror", "sources", "remotes"}, path, "")
+    _reject_unknown(raw, {"mirror", "sources", "remotes", "archive"}, path, "")
     mirror_table = dict(_expect_table(raw.get("mirror", {}), path, "mirror"))
     mirror_table.update(_env_overrides(environ if environ is not None else os.environ))
     mirror = _build(MirrorSettings, mirror_table, path, "mirror")
@@ -248,9 +291,12 @@ def parse_config(
         _build(Remote, _expect_table(item, path, f"remotes[{i}]"), path, f"remotes[{i}]")
         for i, item in enumerate(_expect_list(raw.get("remotes", []), path, "remotes"))
     )
+    archive = _build(ArchiveSettings, _expect_table(raw.get("archive", {}), path, "archive"),
+                     path, "archive")
     _check_sources(sources, path)
     _check_remotes(remotes, path)
-    return Config(root=root, mirror=mirror, sources=sources, remotes=remotes)
+    _check_archive(archive, sources, path)
+    return Config(root=root, mirror=mirror, sources=sources, remotes=remotes, archive=archive)
 
 
 def ZoneInfo_check(name: str, path: Path) -> None:  # noqa: N802 - reads as a sentence
@@ -265,26 +311,46 @@ def _check_sources(sources: tuple[Source, ...], path: Path) -> None:
     seen_names: set[str] = set()
     for i, source in enumerate(sources):
         key = f"sources[{i}]"
-        if not SLUG_PATTERN.match(source.slug):
-            raise ConfigError(
-                f"{path}: {key}.slug: {source.slug!r} must be 1-32 characters of a-z, 0-9 and '-'"
-            )
-        if source.slug in RESERVED_SLUGS:
-            raise ConfigError(f"{path}: {key}.slug: {source.slug!r} is reserved for the site")
-        if source.name.strip().casefold() in RESERVED_NAMES:
-            raise ConfigError(f"{path}: {key}.name: {source.name!r} is reserved for a list")
+        _check_folder_and_list(source, path, key)
         if not source.feed.startswith(("http://", "https://")):
             raise ConfigError(f"{path}: {key}.feed: {source.feed!r} is not an http(s) URL")
-        if not source.name.strip() or any(c in source.name for c in '/\\:*?"<>|\0') or (
-            source.name.strip(".") == ""
-        ):
-            raise ConfigError(f"{path}: {key}.name: {source.name!r} cannot be a file name")
         if source.slug in seen_slugs:
             raise ConfigError(f"{path}: {key}.slug: {source.slug!r} is used twice")
         if source.name.casefold() in seen_names:
             raise ConfigError(f"{path}: {key}.name: {source.name!r} is used twice")
         seen_slugs.add(source.slug)
         seen_names.add(source.name.casefold())
+
+
+def _check_folder_and_list(source: Source, path: Path, key: str) -> None:
+    """The slug is a safe folder name the site does not use; the name a safe list name."""
+    if not SLUG_PATTERN.match(source.slug):
+        raise ConfigError(
+            f"{path}: {key}.slug: {source.slug!r} must be 1-32 characters of a-z, 0-9 and '-'"
+        )
+    if source.slug in RESERVED_SLUGS:
+        raise ConfigError(f"{path}: {key}.slug: {source.slug!r} is reserved for the site")
+    if source.name.strip().casefold() in RESERVED_NAMES:
+        raise ConfigError(f"{path}: {key}.name: {source.name!r} is reserved for a list")
+    if not source.name.strip() or any(c in source.name for c in '/\\:*?"<>|\0') or (
+        source.name.strip(".") == ""
+    ):
+        raise ConfigError(f"{path}: {key}.name: {source.name!r} cannot be a file name")
+
+
+def _check_archive(archive: ArchiveSettings, sources: tuple[Source, ...], path: Path) -> None:
+    """The on-demand source is a source like the others; its snapshot templates are usable."""
+    _check_folder_and_list(archive.as_source(), path, "archive")
+    if any(s.slug == archive.slug for s in sources):
+        raise ConfigError(f"{path}: archive.slug: {archive.slug!r} is a [[sources]] slug too")
+    if any(s.name.casefold() == archive.name.casefold() for s in sources):
+        raise ConfigError(f"{path}: archive.name: {archive.name!r} is a [[sources]] name too")
+    for template in archive.fallbacks:
+        if not template.startswith(("http://", "https://")) or not any(
+            placeholder in template for placeholder in SNAPSHOT_PLACEHOLDERS
+        ):
+            raise ConfigError(f"{path}: archive.fallbacks: {template!r} is not an http(s) URL "
+                              "template with {url} or {url_encoded}")
 
 
 def _check_remotes(remotes: tuple[Remote, ...], path: Path) -> None:

@@ -115,13 +115,14 @@ def _should_push(after: AfterRun) -> bool:
 def render_outputs(config: Config, index: ArchiveIndex, folders: set[str]) -> None:
     """Rewrite the lists and READMEs the run's changes affect (unchanged bytes stay)."""
     tz = config.tz
-    names = {s.slug: s.name for s in config.sources}
+    sources = config.listed_sources(lambda slug: index.count(slug) > 0)
+    names = {s.slug: s.name for s in sources}
     for folder in sorted(folders):
         slug = folder.split("/")[1]
         text = render_month_readme(names.get(slug, slug), folder, index.in_folder(folder), tz)
         write_atomic(config.root / folder / MONTH_README, text)
     summaries = []
-    for source in config.sources:
+    for source in sources:
         newest = index.newest(source.slug, config.mirror.list_size)
         write_atomic(config.root / list_path(source.name),
                      render_source_list(source.name, newest, tz))

@@ -106,11 +106,12 @@ def write_feeds(
     HTML as feeds carry it (None leaves the article out).
     """
     settings = config.mirror
+    sources = config.listed_sources(by_source.__contains__)
     feeds = [(s.slug, f"{s.name} · {settings.site_title}", by_source.get(s.slug, ()))
-             for s in config.sources]
+             for s in sources]
     everything = [r for records in by_source.values() for r in records]
     feeds.append((ALL_FEED, settings.site_title, everything))
-    names = {s.slug: s.name for s in config.sources}
+    names = {s.slug: s.name for s in sources}
     contents: dict[str, str | None] = {}
     written = 0
     for name, title, records in feeds:

@@ -135,10 +135,11 @@ def build_site(
     state_path = config.root / CACHE_DIR / STATE_FILENAME
     templates, previous = _read_state(state_path)
     trusted = not full and templates == _templates_fingerprint()
-    build = _Build(config, articles, site, {s.slug: s.name for s in config.sources}, previous,
-                   trusted)
     records = sorted(records, key=_published_order)
     by_source = _group_by_source(records)
+    build = _Build(config, articles, site,
+                   {s.slug: s.name for s in config.listed_sources(by_source.__contains__)},
+                   previous, trusted)
     _write_static_files(build)
     _write_article_pages(build, records)
     for slug, source_records in sorted(by_source.items()):
@@ -251,7 +252,7 @@ def _write_front_page(build: _Build, by_source: dict[str, list[ArticleRecord]]) 
     page = "index.html"
     size = build.config.mirror.site_front_page_size
     sections = []
-    for source in build.config.sources:
+    for source in build.config.listed_sources(by_source.__contains__):
         records = by_source.get(source.slug, [])
         if not records and not source.enabled:
             continue
