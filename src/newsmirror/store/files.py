@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 import tempfile
+import threading
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -19,6 +20,8 @@ MONTH_README = "README.md"
 # A git host's web view stops listing a folder at 1,000 entries; keep room for README.md.
 MAX_ARTICLES_PER_FOLDER = 990
 MAX_NAME_CHARS = 48
+_MKSTEMP_MODE = 0o600
+_UMASK_LOCK = threading.Lock()
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 _EXTENSIONS = (".html", ".htm", ".shtml", ".php", ".aspx", ".asp", ".jsp")
@@ -94,18 +97,24 @@ def is_inside(root: Path, relative: str) -> bool:
 def write_atomic(path: Path, content: str | bytes) -> bool:
     """Write ``content`` to ``path`` via a synced temporary file and a rename.
 
-    Returns False (and writes nothing) when the file already holds exactly these
-    bytes, so unchanged outputs keep their modification time.
+    The file gets the mode the umask gives new files (0644 under umask 022), not
+    mkstemp's 0600.  Returns False (and writes nothing) when the file already holds
+    exactly these bytes, so unchanged outputs keep their modification time.
     """
     data = content.encode("utf-8") if isinstance(content, str) else content
+    mode = file_mode()
     try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
+        stat = path.stat()
+        if stat.st_size == len(data) and path.read_bytes() == data:
+            if stat.st_mode & 0o777 == _MKSTEMP_MODE != mode:  # left private by an older version
+                path.chmod(mode)
             return False
     except FileNotFoundError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, mode)  # mkstemp's 0600 would lock out a web server running as another user
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -116,6 +125,26 @@ def write_atomic(path: Path, content: str | bytes) -> bool:
         raise
     _fsync_dir(path.parent)
     return True
+
+
+def file_mode() -> int:
+    """The mode a new file gets from the process's umask (0644 under umask 022)."""
+    return 0o666 & ~_current_umask()
+
+
+def _current_umask() -> int:
+    """The umask, read without changing it where Linux shows it (os.umask sets it to read it)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    with _UMASK_LOCK:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
 
 
 def _fsync_dir(folder: Path) -> None:
