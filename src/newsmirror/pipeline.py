@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from newsmirror.clean.sanitize import sanitize_html, text_length
 from newsmirror.clean.urls import canonical_url, strip_tracking_params
-from newsmirror.config import Config, Source
+from newsmirror.config import Config, Source, check_source_slugs
 from newsmirror.errors import ConfigError, MirrorError, NoContentError, NotHTML
 from newsmirror.extract import clean_feed_content, extract_article, feed_item_body
 from newsmirror.feeds import parse_feed
@@ -225,9 +225,7 @@ async def recheck_articles(
 
 def _selected_sources(config: Config, options: RunOptions) -> list[Source]:
     wanted = set(options.only_sources)
-    unknown = wanted - {s.slug for s in config.sources}
-    if unknown:
-        raise ConfigError(f"no such source: {', '.join(sorted(unknown))}")
+    check_source_slugs(config, wanted)
     return [s for s in config.sources if s.enabled and (not wanted or s.slug in wanted)]
 
 
