@@ -309,6 +309,21 @@ def write_status_file(root: Path, status: MirrorStatus, tz: ZoneInfo) -> bool:
     return True
 
 
+def state_changes(before: dict[str, Any], view: dict[str, Any]) -> list[str]:
+    """``["德国之声 failing", "remote origin ok"]``: states that differ from ``before``.
+
+    A source or remote ``before`` did not know (a new mirror, a new source) is not a change.
+    """
+    changes = []
+    for group, label in (("sources", ""), ("remotes", "remote ")):
+        old_entries = before.get(group, {}) if isinstance(before.get(group), dict) else {}
+        for key, entry in view.get(group, {}).items():
+            old = old_entries.get(key)
+            if isinstance(old, dict) and old.get("state") != entry.get("state"):
+                changes.append(f"{label}{entry.get('name', key)} {entry.get('state')}")
+    return changes
+
+
 def _without_messages(view: dict[str, Any]) -> dict[str, Any]:
     """The view minus error texts, which vary between runs (timings, addresses) for one state."""
     return {group: {key: {k: v for k, v in entry.items() if k != "error"}
@@ -419,5 +434,5 @@ __all__ = [
     "describe_source_state", "format_duration", "format_time", "health_from_status_file",
     "is_stalled", "load_health", "read_mirror_status", "read_state_block", "record_pushes",
     "record_run", "render_status_file", "render_status_text", "save_health", "source_activity",
-    "state_view", "update_source_states", "usual_gap_ms", "write_status_file",
+    "state_changes", "state_view", "update_source_states", "usual_gap_ms", "write_status_file",
 ]

@@ -181,6 +181,8 @@ class RunReport:
     commit_message: str | None = None
     notes: list[str] = field(default_factory=list)
     pushes: list[PushResult] = field(default_factory=list)
+    # States STATUS.md now shows differently from before the run ("德国之声 failing").
+    status_changes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -8,15 +8,20 @@ Also the archive-wide verbs that need no fetching: ``build``, ``search``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
-from newsmirror.config import Config
+from newsmirror.config import CONFIG_FILENAME, Config
 from newsmirror.errors import MirrorError
 from newsmirror.health import (
+    STATUS_FILENAME,
     Health,
     load_health,
+    read_state_block,
     record_pushes,
     record_run,
     save_health,
+    state_changes,
+    state_view,
     update_source_states,
     write_status_file,
 )
@@ -107,26 +112,49 @@ def read_article_body(config: Config, record: ArticleRecord) -> str:
         return ""
 
 
-def commit_message(report: RunReport) -> str:
-    """``12 new: BBC 5, DW 7`` (plus failures), from the run's report."""
-    parts = [f"{s.name} {s.new}" for s in report.sources if s.new]
-    message = f"{report.new_count} new: {', '.join(parts)}" if parts else ""
+def commit_message(report: RunReport, staged: Sequence[str]) -> str:
+    """What the commit holds, from the run's report and the paths staged.
+
+    ``12 new: BBC 5, DW 7; 1 edited (failed: RFI)`` for a run's articles;
+    ``newsmirror.toml changed`` when the configuration is committed; ``status: DW
+    failing`` for a change of state in STATUS.md, on its own when that is all the
+    commit holds; ``rewrote docs, lists`` for outputs rewritten with nothing new
+    (a new template, a new year).  Never ``0 new``: a commit always says what it holds.
+    """
+    top = {path.split("/", 1)[0] for path in staged}
+    parts = _article_changes(report)
+    parts += [f"{name} changed" for name in (CONFIG_FILENAME, ".gitignore") if name in top]
+    if STATUS_FILENAME in top and report.status_changes:
+        parts.append(f"status: {', '.join(report.status_changes)}")
+        if top == {STATUS_FILENAME}:
+            return parts[-1]  # a note on the mirror's health, not a backup result
+    if not parts:
+        parts.append(f"rewrote {', '.join(sorted(top - {STATUS_FILENAME}) or sorted(top))}")
+    failed = [s.name for s in report.sources if not s.ok]
+    return "; ".join(parts) + (f" (failed: {', '.join(failed)})" if failed else "")
+
+
+def _article_changes(report: RunReport) -> list[str]:
+    """``["12 new: BBC 5, DW 7", "1 edited, 2 deleted"]`` (only what happened)."""
+    parts = []
+    if report.new_count:
+        per_source = ", ".join(f"{s.name} {s.new}" for s in report.sources if s.new)
+        parts.append(f"{report.new_count} new: {per_source}")
     changed = [f"{report.counters[f'recheck/{kind}']} {kind}" for kind in ("edited", "deleted")
                if report.counters[f"recheck/{kind}"]]
     if changed:
-        message = f"{message}; {', '.join(changed)}" if message else ", ".join(changed)
-    message = message or "0 new"
-    failed = [s.name for s in report.sources if not s.ok]
-    if failed:
-        message += f" (failed: {', '.join(failed)})"
-    return message
+        parts.append(", ".join(changed))
+    return parts
 
 
 def record_health(config: Config, index: ArchiveIndex, report: RunReport, now: int) -> Health:
-    """Note how each source fared; rewrite STATUS.md when a state changed."""
+    """Note how each source fared; rewrite STATUS.md when a state changed (noted in ``report``)."""
     health = load_health(config.root)
     record_run(health, report, now)
-    write_status_file(config.root, update_source_states(health, config, index, now), config.tz)
+    before = read_state_block(config.root)
+    status = update_source_states(health, config, index, now)
+    if write_status_file(config.root, status, config.tz):
+        report.status_changes = state_changes(before, state_view(status))
     save_health(config.root, health)
     return health
 

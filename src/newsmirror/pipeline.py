@@ -53,7 +53,7 @@ from newsmirror.outputs import (
     render_outputs,
     search_archive,
 )
-from newsmirror.publish import commit_changes, remove_stale_index_lock
+from newsmirror.publish import commit_staged, remove_stale_index_lock, stage_changes
 from newsmirror.recheck import FeedSighting, RecheckRequest, parse_schedule, recheck_mirror
 from newsmirror.render.article import (
     ArticleFile,
@@ -165,9 +165,10 @@ async def _run_locked(config: Config, options: RunOptions) -> RunReport:
         build_site_after_run(config, index, report, options.clock())
         health = record_health(config, index, report, options.clock())
         if options.commit and config.mirror.commit:
-            report.commit_message = commit_message(report)
-            report.commit = commit_changes(root, report.commit_message,
-                                           extra_paths=(config.mirror.site_dir,))
+            staged = stage_changes(root, extra_paths=(config.mirror.site_dir,))
+            if staged:
+                report.commit_message = commit_message(report, staged)
+                report.commit = commit_staged(root, report.commit_message)
             if options.push and config.mirror.push:
                 publish_to_remotes(config, index, report, health, options.clock())
     finally:

@@ -113,15 +113,26 @@ def _identity_args(root: Path) -> list[str]:
 
 def commit_changes(root: Path, message: str, *, extra_paths: tuple[str, ...] = ()) -> str | None:
     """Stage the mirror's outputs and commit them; return the new commit, or None if clean."""
+    if not stage_changes(root, extra_paths=extra_paths):
+        return None
+    return commit_staged(root, message)
+
+
+def stage_changes(root: Path, *, extra_paths: tuple[str, ...] = ()) -> list[str]:
+    """Stage the mirror's outputs; return the paths staged (none: nothing to commit)."""
     init_repository(root)
     paths = [p for p in (*MANAGED_PATHS, *extra_paths) if (root / p).exists()]
     if not paths:
-        return None
+        return []
     remove_stale_index_lock(root)  # callers hold the run lock
     run_git(root, "add", "--all", "--", *paths)
-    staged = run_git(root, "diff", "--cached", "--name-only", "-z", check=False)
-    if not staged.strip("\0"):
-        return None
+    staged = run_git(root, "-c", "core.quotePath=false", "diff", "--cached", "--name-only",
+                     "-z", check=False)
+    return [p for p in staged.split("\0") if p]
+
+
+def commit_staged(root: Path, message: str) -> str:
+    """Commit what is staged; return the new commit."""
     run_git(root, *_identity_args(root), "commit", "--quiet", "--no-verify", "-m", message)
     commit = run_git(root, "rev-parse", "HEAD").strip()
     log.info("committed commit=%s message=%r", commit[:12], message)
