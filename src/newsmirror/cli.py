@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from newsmirror.ci.install import DEFAULT_INDEX_URL
 from newsmirror.config import Config, load_config
 from newsmirror.errors import ConfigError, MirrorError
 from newsmirror.models import PushResult, RunReport
@@ -43,11 +44,22 @@ _state = {"debug": False}
 IMAGE_EVENTS = ("localised", "localised_later", "proxied", "failed", "over_article_cap", "removed")
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from newsmirror.ci.install import installed_version
+
+        typer.echo(f"newsmirror {installed_version()}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every item.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and the summary.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", help="Print the version and exit.", is_eager=True,
+        callback=_print_version)] = False,
 ) -> None:
     """Keep a readable, censorship-resistant git mirror of Chinese-language news."""
     _state["debug"] = debug
@@ -79,7 +91,11 @@ def init_command(
     force: Annotated[bool, typer.Option(help="Overwrite an existing newsmirror.toml.")] = False,
     ci: Annotated[str | None, typer.Option(
         "--ci", help="Also write a scheduled CI workflow: 'github' (GitHub Actions) or "
-        "'gitlab' (GitLab CI). In an existing mirror only the workflow is written.")] = None,
+        "'gitlab' (GitLab CI), pinned to this version. In an existing mirror only the "
+        "workflow is written.")] = None,
+    index_url: Annotated[str, typer.Option(
+        "--index-url", envvar="PIP_INDEX_URL", help="Package index asked (briefly) whether "
+        "this version is published there; default PyPI, or pip's PIP_INDEX_URL.")] = DEFAULT_INDEX_URL,
 ) -> None:
     """Create a mirror: newsmirror.toml with the default outlets, git init, .gitignore."""
     from newsmirror.ci import ci_template, write_ci_workflow
@@ -91,7 +107,11 @@ def init_command(
         if ci is None or not (directory / "newsmirror.toml").exists():
             out.print(f"Created {init_mirror(directory, force=force)}.", highlight=False)
         if ci is not None:
-            out.print(f"Wrote {write_ci_workflow(directory, ci, force=force)}.", highlight=False)
+            written = write_ci_workflow(directory, ci, force=force, index_url=index_url)
+            out.print(f"Wrote {written.path}: installs {written.choice.requirement} "
+                      f"({written.choice.reason}).", highlight=False)
+            if written.wheel is not None:
+                out.print(f"Commit {written.wheel} with it.", highlight=False)
     except MirrorError as exc:
         fail(exc)
     out.print(f"Next: cd {directory} && newsmirror run", highlight=False)
