@@ -35,6 +35,7 @@ from newsmirror.render.lists import (
     render_month_readme,
     render_root_readme,
     render_source_list,
+    year_of,
 )
 from newsmirror.render.site import SiteReport, build_site
 from newsmirror.store.files import MONTH_README, write_atomic
@@ -44,9 +45,13 @@ from newsmirror.store.search import SearchHit, SearchIndex
 log = logging.getLogger(__name__)
 
 
-def render_outputs(config: Config, index: ArchiveIndex, folders: set[str]) -> None:
-    """Rewrite the lists and READMEs the run's changes affect (unchanged bytes stay)."""
+def render_outputs(config: Config, index: ArchiveIndex, folders: set[str], *,
+                   now_ms: int) -> None:
+    """Rewrite the lists and READMEs the run's changes affect (unchanged bytes stay).
+
+    ``now_ms`` (the run's clock) decides only which year lists leave unsaid."""
     tz = config.tz
+    current_year = year_of(now_ms, tz)
     names = {s.slug: s.name for s in config.sources}
     for folder in sorted(folders):
         slug = folder.split("/")[1]
@@ -56,7 +61,7 @@ def render_outputs(config: Config, index: ArchiveIndex, folders: set[str]) -> No
     for source in config.sources:
         newest = index.newest(source.slug, config.mirror.list_size)
         write_atomic(config.root / list_path(source.name),
-                     render_source_list(source.name, newest, tz))
+                     render_source_list(source.name, newest, tz, current_year=current_year))
         last = max((r.first_seen_ms for r in newest), default=None)
         summaries.append(SourceSummary(source.name, source.slug, index.count(source.slug), last))
     write_atomic(config.root / "README.md",

@@ -160,7 +160,8 @@ async def _run_locked(config: Config, options: RunOptions) -> RunReport:
             report.count("items/given_up", source_report.given_up)
         report.counters.update(context.image_counts)
         # Folders saved to by a killed earlier run are still marked dirty in the cache.
-        render_outputs(config, index, context.touched_folders | index.dirty_folders())
+        render_outputs(config, index, context.touched_folders | index.dirty_folders(),
+                       now_ms=options.clock())
         index.clear_dirty_folders()
         build_site_after_run(config, index, report, options.clock())
         health = record_health(config, index, report, options.clock())
