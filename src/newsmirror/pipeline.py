@@ -448,7 +448,7 @@ def _store_article(
         or extracted.title or canonical
     shard = month_shard(published, config.tz)
     folder = folder_for(source.slug, shard, index.folder_counts(source.slug, shard))
-    name = unique_name(name_candidate(canonical), canonical, index.names_in_folder(folder))
+    name = unique_name(name_candidate(canonical, title), canonical, index.names_in_folder(folder))
     record = ArticleRecord(
         id=article_id(source.slug, canonical),
         source=source.slug,

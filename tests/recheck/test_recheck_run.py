@@ -119,7 +119,7 @@ def test_deletion_is_marked_in_the_month_readme(story: Story) -> None:
 
 def test_deleted_list_names_the_article(story: Story) -> None:
     text = (story.root / "lists" / "deleted.md").read_text()
-    assert "[洪水过后的城市](../articles/test/2023/11/world-1.md)" in text
+    assert "[洪水过后的城市](../articles/test/2023/11/hong-shui-guo-hou-de-cheng-shi.md)" in text
 
 
 def test_changes_feed_is_atom_with_the_edit_and_the_deletion(story: Story) -> None:
@@ -356,8 +356,8 @@ def test_articles_of_the_first_run_count_as_made_by_the_current_code(tmp_path: P
 
 @pytest.mark.parametrize(
     ("feed", "href"),
-    [("feeds/changes.xml", "../docs/test/2023/11/world-1.html"),
-     ("docs/feeds/changes.xml", "../test/2023/11/world-1.html")],
+    [("feeds/changes.xml", "../docs/test/2023/11/hong-shui-guo-hou-de-cheng-shi.html"),
+     ("docs/feeds/changes.xml", "../test/2023/11/hong-shui-guo-hou-de-cheng-shi.html")],
     ids=["mirror-copy", "site-copy"],
 )
 def test_changes_feed_links_to_the_site_page(story: Story, feed: str, href: str) -> None:

@@ -7,10 +7,13 @@ import os
 import re
 import tempfile
 import threading
+import unicodedata
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
+
+from pypinyin import lazy_pinyin
 
 ARTICLES_DIR = "articles"
 INDEX_DIR = "index"
@@ -43,18 +46,58 @@ def article_id(source_slug: str, canonical: str) -> str:
     return hashlib.sha256(f"{source_slug}\n{canonical}".encode()).hexdigest()[:12]
 
 
-def name_candidate(canonical: str) -> str:
-    """An ASCII, short, readable file stem for an article URL (without uniqueness)."""
-    segments = [unquote(s) for s in urlsplit(canonical).path.split("/") if s]
-    for segment in reversed(segments):
-        lowered = segment.lower()
-        for ext in _EXTENSIONS:
-            if lowered.endswith(ext):
-                lowered = lowered[: -len(ext)]
-        stem = _NON_SLUG.sub("-", lowered).strip("-")[:MAX_NAME_CHARS].strip("-")
-        if len(stem) >= 4 and stem not in _GENERIC_SEGMENTS and stem not in _RESERVED:
-            return stem
+def name_candidate(canonical: str, title: str = "") -> str:
+    """An ASCII, short file stem that says which article it holds (uniqueness aside).
+
+    In order: the URL's own words when it has some (``germany-china-spying``), the
+    title transliterated (pinyin for Chinese: ``xu-cai-hou-zai-bing-ta-shang``), the
+    URL's distinctive id (``a-57388955``), a hash.  The same URL and title always
+    give the same stem.
+    """
+    segments = [_slug(unquote(s)) for s in urlsplit(canonical).path.split("/") if s]
+    usable = [s for s in reversed(segments) if s not in _GENERIC_SEGMENTS and s not in _RESERVED]
+    for stem in usable:
+        if _has_words(stem):
+            return _shorten(stem)
+    readable_title = "" if title.startswith(("http://", "https://")) else title
+    from_title = _shorten(_slug(_transliterate(readable_title)))
+    if len(from_title) >= 4 and from_title not in _RESERVED:
+        return from_title
+    for stem in usable:
+        if len(_shorten(stem)) >= 4:
+            return _shorten(stem)
     return "a-" + hashlib.sha256(canonical.encode()).hexdigest()[:10]
+
+
+def _slug(text: str) -> str:
+    """Lower-case ASCII words joined by ``-`` (an extension like ``.html`` dropped)."""
+    lowered = text.lower()
+    for ext in _EXTENSIONS:
+        lowered = lowered.removesuffix(ext)
+    return _NON_SLUG.sub("-", lowered).strip("-")
+
+
+def _has_words(stem: str) -> bool:
+    """True when a URL segment reads as words (``trump-executive-order``), not an id."""
+    words = [w for w in stem.split("-") if w.isalpha() and len(w) >= 2]
+    return len(words) >= 2 and sum(map(len, words)) >= 8
+
+
+def _transliterate(title: str) -> str:
+    """The title in ASCII: Chinese as pinyin syllables, accents dropped, the rest removed."""
+    syllables = lazy_pinyin(unicodedata.normalize("NFKC", title))
+    text = " ".join(syllables)
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def _shorten(stem: str) -> str:
+    """At most MAX_NAME_CHARS, cut at a word boundary where there is one."""
+    if len(stem) <= MAX_NAME_CHARS:
+        return stem
+    cut = stem[: MAX_NAME_CHARS + 1].rsplit("-", 1)[0]
+    if not MAX_NAME_CHARS // 2 <= len(cut) <= MAX_NAME_CHARS:
+        cut = stem[:MAX_NAME_CHARS]
+    return cut.strip("-")
 
 
 def unique_name(candidate: str, canonical: str, taken: set[str]) -> str:
