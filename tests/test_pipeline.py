@@ -210,7 +210,7 @@ def test_every_link_of_the_root_readme_leads_to_a_file(recorded_mirror: Path) ->
     run(load_config(recorded_mirror))
     readme = (recorded_mirror / "README.md").read_text(encoding="utf-8")
     links = re.findall(r"\]\(([^)]+)\)", readme)
-    assert "lists/deleted.md" in links and "feeds/changes.xml" in links
+    assert "lists/changes.md" in links and "feeds/changes.xml" in links
     assert all((recorded_mirror / link).is_file() for link in links)
 
 

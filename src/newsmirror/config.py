@@ -38,8 +38,9 @@ _OTHER_ENV = re.compile(r"^NEWSMIRROR_REMOTE_[A-Z0-9_]+_(TOKEN|USER)$")
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 # Folders of the static site that a source's folder would collide with.
 RESERVED_SLUGS = frozenset({"feeds", "media", "pagefind", "static"})
-# List files the mirror writes besides one per source (lists/deleted.md).
-RESERVED_NAMES = frozenset({"deleted", "readme"})
+# List files the mirror writes besides one per source (lists/changes.md; lists/deleted.md
+# of earlier versions).
+RESERVED_NAMES = frozenset({"changes", "deleted", "readme"})
 ImageMode = Literal["proxy", "local", "original"]
 
 

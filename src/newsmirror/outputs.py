@@ -28,7 +28,11 @@ from newsmirror.health import (
 from newsmirror.models import ArticleRecord, RunReport
 from newsmirror.publish import PushPolicy, commit_changes, push_to_remotes
 from newsmirror.render.article import ArticleFormatError, parse_article_file
-from newsmirror.render.changes import render_change_files
+from newsmirror.render.changes import (
+    OLD_DELETED_LIST,
+    is_old_deleted_list,
+    render_change_files,
+)
 from newsmirror.render.lists import (
     SourceSummary,
     list_path,
@@ -68,6 +72,17 @@ def render_outputs(config: Config, index: ArchiveIndex, folders: set[str], *,
                  render_root_readme(summaries, tz, config.mirror.site_dir))
     for relative, text in render_change_files(config.root, config, index.changed_records()).items():
         write_atomic(config.root / relative, text)
+    _remove_old_deleted_list(config)
+
+
+def _remove_old_deleted_list(config: Config) -> None:
+    """``lists/deleted.md`` of earlier versions is now ``lists/changes.md``."""
+    old = config.root / OLD_DELETED_LIST
+    try:
+        if is_old_deleted_list(old.read_text(encoding="utf-8")):
+            old.unlink()
+    except (FileNotFoundError, UnicodeDecodeError):
+        pass
 
 
 def build_site_after_run(

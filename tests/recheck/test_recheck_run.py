@@ -117,9 +117,12 @@ def test_deletion_is_marked_in_the_month_readme(story: Story) -> None:
     assert "（原文已删除）" in (story.root / folder / "README.md").read_text()
 
 
-def test_deleted_list_names_the_article(story: Story) -> None:
-    text = (story.root / "lists" / "deleted.md").read_text()
-    assert "[洪水过后的城市](../articles/test/2023/11/hong-shui-guo-hou-de-cheng-shi.md)" in text
+def test_change_list_names_the_article_with_its_edit_and_its_deletion(story: Story) -> None:
+    text = (story.root / "lists" / "changes.md").read_text()
+    link = "[洪水过后的城市](../articles/test/2023/11/hong-shui-guo-hou-de-cheng-shi.md)"
+    lines = [line for line in text.splitlines() if link in line]
+    assert [line.rsplit("，", 1)[1] for line in lines] == ["原文已删除）", "第 1 次修改）"]
+    assert not (story.root / "lists" / "deleted.md").exists()
 
 
 def test_changes_feed_is_atom_with_the_edit_and_the_deletion(story: Story) -> None:

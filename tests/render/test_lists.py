@@ -54,7 +54,7 @@ def test_source_list_shows_the_year_of_items_from_another_year(
 def test_root_readme_links_lists_and_the_changes() -> None:
     text = render_root_readme([SourceSummary("BBC", "bbc", 3, RECORD.first_seen_ms)], TZ, "docs")
     assert "| [BBC](lists/BBC.md) | 3 | 2026-03-01 00:00 |" in text
-    assert "(lists/deleted.md)" in text and "(feeds/changes.xml)" in text
+    assert "(lists/changes.md)" in text and "(feeds/changes.xml)" in text
 
 
 def test_feed_updated_time_follows_the_latest_edit() -> None:

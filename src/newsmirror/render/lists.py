@@ -116,7 +116,7 @@ def render_root_readme(summaries: Sequence[SourceSummary], tz: ZoneInfo, site_di
         lines.append(f"| [{escape_link_text(summary.name)}]({link}) | {summary.count} | {when} |")
     lines += [
         "",
-        "原文被修改或删除的文章：[lists/deleted.md](lists/deleted.md)。"
+        "原文被修改或删除的文章：[lists/changes.md](lists/changes.md)。"
         "订阅（Atom）：[全部](feeds/all.xml)，[修改与删除](feeds/changes.xml)。",
         "",
         f"时间为 {tz.key}。",
