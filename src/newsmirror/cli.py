@@ -253,10 +253,12 @@ def status_command(mirror: MirrorOption = Path(".")) -> None:
 @app.command("doctor")
 def doctor_command(mirror: MirrorOption = Path(".")) -> None:
     """Check the mirror's set-up (config, git, remotes, feeds, disk) and say what to fix."""
-    from newsmirror.doctor import check_mirror, render_checks
+    from newsmirror.doctor import Check, check_mirror, render_check
 
-    checks = check_mirror(mirror)
-    typer.echo(render_checks(checks), nl=False)
+    def show(check: Check) -> None:  # each check as soon as it is done
+        typer.echo(render_check(check), nl=False)
+
+    checks = check_mirror(mirror, on_check=show)
     if checks[0].level == "fail":
         raise typer.Exit(2)
     raise typer.Exit(1 if any(c.level == "fail" for c in checks) else 0)
