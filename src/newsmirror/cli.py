@@ -64,8 +64,14 @@ def _main(
     """Keep a readable, censorship-resistant git mirror of Chinese-language news."""
     _state["debug"] = debug
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr, force=True)
+    if err.is_terminal:  # above the progress lines, never through them
+        from newsmirror.terminal import terminal_log_handler
+
+        logging.basicConfig(level=level, format="%(name)s: %(message)s",
+                            handlers=[terminal_log_handler(err)], force=True)
+    else:
+        logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s",
+                            stream=sys.stderr, force=True)
     for noisy in ("httpx", "httpcore", "trafilatura", "readability", "charset_normalizer"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
@@ -145,12 +151,14 @@ def run_command(
 def execute_run(config: Config, options: RunOptions) -> RunReport:
     """Run the pipeline with a progress display on a terminal, then print the report."""
     try:
-        if out.is_terminal:
-            with out.status("mirroring…") as status:
-                def progress(source: str, event: str) -> None:
-                    status.update(f"mirroring… {source}: {event}")
+        if err.is_terminal:
+            from newsmirror.terminal import RunBoard, live_board
 
-                report = run(config, _with_progress(options, progress))
+            chosen = set(options.only_sources)
+            board = RunBoard({s.slug: s.name for s in config.sources
+                              if s.enabled and (not chosen or s.slug in chosen)})
+            with live_board(board, err):
+                report = run(config, _with_progress(options, board.update))
         else:
             report = run(config, options)
     except MirrorError as exc:
@@ -451,5 +459,18 @@ def history_command(
     typer.echo(render_history_text(record, load_versions(config.root, record), config.tz), nl=False)
 
 
-def main() -> None:
-    app()
+GLOBAL_FLAGS = frozenset({"--verbose", "-v", "--quiet", "-q", "--debug"})
+
+
+def hoist_global_flags(argv: list[str]) -> list[str]:
+    """``run -v`` works like ``-v run``: global flags after the command move before it."""
+    if "--" in argv:
+        head, tail = argv[: argv.index("--")], argv[argv.index("--"):]
+    else:
+        head, tail = argv, []
+    flags = [a for a in head if a in GLOBAL_FLAGS]
+    return flags + [a for a in head if a not in GLOBAL_FLAGS] + tail
+
+
+def main(argv: list[str] | None = None) -> None:
+    app(args=hoist_global_flags(sys.argv[1:] if argv is None else argv))

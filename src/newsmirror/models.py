@@ -171,6 +171,21 @@ class SourceReport:
         return self.error is None
 
 
+@dataclass(frozen=True, slots=True)
+class ProgressEvent:
+    """What a run is doing now, for a progress display (``source`` "*": the whole run).
+
+    ``stage``: ``feed`` (fetching the feed at ``url``), ``items`` (``total`` new
+    items to mirror), ``item`` (started on ``url``), ``item_done`` (finished
+    ``url``), ``done`` (the source is finished), ``recheck``, ``outputs``.
+    """
+
+    source: str
+    stage: str
+    url: str = ""
+    total: int = 0
+
+
 @dataclass(slots=True)
 class RunReport:
     """Everything a run did, for the CLI's table, the log and ``--report-json``."""

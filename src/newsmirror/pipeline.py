@@ -38,6 +38,7 @@ from newsmirror.models import (
     FeedEntry,
     ItemFailure,
     Page,
+    ProgressEvent,
     PushResult,
     RunReport,
     SourceReport,
@@ -75,7 +76,7 @@ from newsmirror.store.lock import hold_run_lock
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str, str], None]
+Progress = Callable[[ProgressEvent], None]
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
@@ -115,9 +116,9 @@ class _RunContext:
     def seconds_left(self) -> float:
         return max(0.0, self.deadline - asyncio.get_running_loop().time())
 
-    def progress(self, source: str, event: str) -> None:
+    def progress(self, source: str, stage: str, url: str = "", total: int = 0) -> None:
         if self.options.progress is not None:
-            self.options.progress(source, event)
+            self.options.progress(ProgressEvent(source, stage, url, total))
 
 
 def run(config: Config, options: RunOptions | None = None) -> RunReport:
@@ -159,6 +160,7 @@ async def _run_locked(config: Config, options: RunOptions) -> RunReport:
             report.count("items/failed", source_report.failed)
             report.count("items/given_up", source_report.given_up)
         report.counters.update(context.image_counts)
+        context.progress("*", "outputs")
         # Folders saved to by a killed earlier run are still marked dirty in the cache.
         render_outputs(config, index, context.touched_folders | index.dirty_folders(),
                        now_ms=options.clock())
@@ -235,7 +237,7 @@ async def mirror_source(context: _RunContext, source: Source) -> SourceReport:
     """Fetch one source's feed and mirror its new items; never raises MirrorError."""
     report = SourceReport(slug=source.slug, name=source.name)
     started = time.monotonic()
-    context.progress(source.slug, "feed")
+    context.progress(source.slug, "feed", source.feed)
     try:
         async with asyncio.timeout(context.seconds_left()):
             entries, validators = await _feed_entries(context, source)
@@ -247,6 +249,7 @@ async def mirror_source(context: _RunContext, source: Source) -> SourceReport:
         report.error = _deadline_failure(context, source, source.feed, waiting=0)
         entries, validators = [], None
     todo = _new_entries(context, source, entries, report)
+    context.progress(source.slug, "items", total=len(todo))
     results = await _mirror_entries_before_deadline(context, source, todo)
     for entry, outcome in zip(todo, results, strict=True):
         if outcome is None:  # not finished when the run's deadline came: next run
@@ -382,6 +385,16 @@ async def localise_pending_images(context: _RunContext, sources: list[Source]) -
 
 
 async def _mirror_entry(
+    context: _RunContext, source: Source, entry: FeedEntry
+) -> ArticleRecord | ItemFailure:
+    context.progress(source.slug, "item", entry.link)
+    try:
+        return await _mirror_entry_now(context, source, entry)
+    finally:
+        context.progress(source.slug, "item_done", entry.link)
+
+
+async def _mirror_entry_now(
     context: _RunContext, source: Source, entry: FeedEntry
 ) -> ArticleRecord | ItemFailure:
     try:
