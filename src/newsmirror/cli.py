@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from newsmirror.ci.install import DEFAULT_INDEX_URL
 from newsmirror.config import Config, load_config
 from newsmirror.errors import ConfigError, MirrorError
 from newsmirror.models import PushResult, RunReport
@@ -43,17 +44,34 @@ _state = {"debug": False}
 IMAGE_EVENTS = ("localised", "localised_later", "proxied", "failed", "over_article_cap", "removed")
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from newsmirror.ci.install import installed_version
+
+        typer.echo(f"newsmirror {installed_version()}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every item.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and the summary.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", help="Print the version and exit.", is_eager=True,
+        callback=_print_version)] = False,
 ) -> None:
     """Keep a readable, censorship-resistant git mirror of Chinese-language news."""
     _state["debug"] = debug
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr, force=True)
+    if err.is_terminal:  # above the progress lines, never through them
+        from newsmirror.terminal import terminal_log_handler
+
+        logging.basicConfig(level=level, format="%(name)s: %(message)s",
+                            handlers=[terminal_log_handler(err)], force=True)
+    else:
+        logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s",
+                            stream=sys.stderr, force=True)
     for noisy in ("httpx", "httpcore", "trafilatura", "readability", "charset_normalizer"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
@@ -79,8 +97,11 @@ def init_command(
     force: Annotated[bool, typer.Option(help="Overwrite an existing newsmirror.toml.")] = False,
     ci: Annotated[str | None, typer.Option(
         "--ci", help="Also write a scheduled CI workflow: 'github' (GitHub Actions) or "
-        "'gitlab' (GitLab CI); 'github' adds a workflow that archives the links of new issues. "
-        "In an existing mirror only the workflows are written.")] = None,
+        "'gitlab' (GitLab CI), pinned to this version; 'github' adds a workflow that archives "
+        "the links of new issues. In an existing mirror only the workflows are written.")] = None,
+    index_url: Annotated[str, typer.Option(
+        "--index-url", envvar="PIP_INDEX_URL", help="Package index asked (briefly) whether "
+        "this version is published there; default PyPI, or pip's PIP_INDEX_URL.")] = DEFAULT_INDEX_URL,
 ) -> None:
     """Create a mirror: newsmirror.toml with the default outlets, git init, .gitignore."""
     from newsmirror.ci import ci_template, write_ci_workflow
@@ -92,7 +113,11 @@ def init_command(
         if ci is None or not (directory / "newsmirror.toml").exists():
             out.print(f"Created {init_mirror(directory, force=force)}.", highlight=False)
         if ci is not None:
-            out.print(f"Wrote {write_ci_workflow(directory, ci, force=force)}.", highlight=False)
+            written = write_ci_workflow(directory, ci, force=force, index_url=index_url)
+            out.print(f"Wrote {written.path}: installs {written.choice.requirement} "
+                      f"({written.choice.reason}).", highlight=False)
+            if written.wheel is not None:
+                out.print(f"Commit {written.wheel} with it.", highlight=False)
         if ci == "github":
             _write_archive_workflow(directory, force=force)
     except MirrorError as exc:
@@ -137,12 +162,14 @@ def run_command(
 def execute_run(config: Config, options: RunOptions) -> RunReport:
     """Run the pipeline with a progress display on a terminal, then print the report."""
     try:
-        if out.is_terminal:
-            with out.status("mirroring…") as status:
-                def progress(source: str, event: str) -> None:
-                    status.update(f"mirroring… {source}: {event}")
+        if err.is_terminal:
+            from newsmirror.terminal import RunBoard, live_board
 
-                report = run(config, _with_progress(options, progress))
+            chosen = set(options.only_sources)
+            board = RunBoard({s.slug: s.name for s in config.sources
+                              if s.enabled and (not chosen or s.slug in chosen)})
+            with live_board(board, err):
+                report = run(config, _with_progress(options, board.update))
         else:
             report = run(config, options)
     except MirrorError as exc:
@@ -304,10 +331,12 @@ def status_command(mirror: MirrorOption = Path(".")) -> None:
 @app.command("doctor")
 def doctor_command(mirror: MirrorOption = Path(".")) -> None:
     """Check the mirror's set-up (config, git, remotes, feeds, disk) and say what to fix."""
-    from newsmirror.doctor import check_mirror, render_checks
+    from newsmirror.doctor import Check, check_mirror, render_check
 
-    checks = check_mirror(mirror)
-    typer.echo(render_checks(checks), nl=False)
+    def show(check: Check) -> None:  # each check as soon as it is done
+        typer.echo(render_check(check), nl=False)
+
+    checks = check_mirror(mirror, on_check=show)
     if checks[0].level == "fail":
         raise typer.Exit(2)
     raise typer.Exit(1 if any(c.level == "fail" for c in checks) else 0)
@@ -506,5 +535,18 @@ def history_command(
     typer.echo(render_history_text(record, versions, config.tz), nl=False)
 
 
-def main() -> None:
-    app()
+GLOBAL_FLAGS = frozenset({"--verbose", "-v", "--quiet", "-q", "--debug"})
+
+
+def hoist_global_flags(argv: list[str]) -> list[str]:
+    """``run -v`` works like ``-v run``: global flags after the command move before it."""
+    if "--" in argv:
+        head, tail = argv[: argv.index("--")], argv[argv.index("--"):]
+    else:
+        head, tail = argv, []
+    flags = [a for a in head if a in GLOBAL_FLAGS]
+    return flags + [a for a in head if a not in GLOBAL_FLAGS] + tail
+
+
+def main(argv: list[str] | None = None) -> None:
+    app(args=hoist_global_flags(sys.argv[1:] if argv is None else argv))

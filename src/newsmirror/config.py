@@ -14,6 +14,8 @@ file over the defaults.
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import logging
 import os
 import re
 import tomllib
@@ -27,12 +29,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from newsmirror.errors import ConfigError
 from newsmirror.models import FulltextMode
 
+log = logging.getLogger(__name__)
+
 CONFIG_FILENAME = "newsmirror.toml"
+ENV_PREFIX = "NEWSMIRROR_"
+# Environment variables of that prefix that are not [mirror] settings (see publish.py).
+_OTHER_ENV = re.compile(r"^NEWSMIRROR_REMOTE_[A-Z0-9_]+_(TOKEN|USER)$")
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 # Folders of the static site that a source's folder would collide with.
 RESERVED_SLUGS = frozenset({"feeds", "media", "pagefind", "static"})
-# List files the mirror writes besides one per source (lists/deleted.md).
-RESERVED_NAMES = frozenset({"deleted", "readme"})
+# List files the mirror writes besides one per source (lists/changes.md; lists/deleted.md
+# of earlier versions).
+RESERVED_NAMES = frozenset({"changes", "deleted", "readme"})
 ImageMode = Literal["proxy", "local", "original"]
 IssueAuthors = Literal["anyone", "collaborators"]
 # Placeholders a snapshot service template ([archive] fallbacks) may hold.
@@ -280,9 +288,9 @@ def parse_config(
     """Turn a parsed TOML document into a :class:`Config`."""
     _reject_unknown(raw, {"mirror", "sources", "remotes", "archive"}, path, "")
     mirror_table = dict(_expect_table(raw.get("mirror", {}), path, "mirror"))
-    mirror_table.update(_env_overrides(environ if environ is not None else os.environ))
     mirror = _build(MirrorSettings, mirror_table, path, "mirror")
-    ZoneInfo_check(mirror.timezone, path)
+    mirror = _apply_env(mirror, environ if environ is not None else os.environ)
+    ZoneInfo_check(mirror.timezone, f"{path}: mirror.timezone")
     sources = tuple(
         _build(Source, _expect_table(item, path, f"sources[{i}]"), path, f"sources[{i}]")
         for i, item in enumerate(_expect_list(raw.get("sources", []), path, "sources"))
@@ -299,11 +307,11 @@ def parse_config(
     return Config(root=root, mirror=mirror, sources=sources, remotes=remotes, archive=archive)
 
 
-def ZoneInfo_check(name: str, path: Path) -> None:  # noqa: N802 - reads as a sentence
+def ZoneInfo_check(name: str, where: str) -> None:  # noqa: N802 - reads as a sentence
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(f"{path}: mirror.timezone: unknown time zone {name!r}") from exc
+        raise ConfigError(f"{where}: unknown time zone {name!r}") from exc
 
 
 def _check_sources(sources: tuple[Source, ...], path: Path) -> None:
@@ -369,19 +377,50 @@ def _check_remotes(remotes: tuple[Remote, ...], path: Path) -> None:
                               "helper)")
 
 
-def _env_overrides(environ: typing.Mapping[str, str]) -> dict[str, Any]:
+def env_variable(setting: str) -> str:
+    """``NEWSMIRROR_LIST_SIZE`` for the ``list_size`` setting."""
+    return f"{ENV_PREFIX}{setting.upper()}"
+
+
+def _apply_env(mirror: MirrorSettings, environ: typing.Mapping[str, str]) -> MirrorSettings:
+    """The settings with ``NEWSMIRROR_*`` overrides; a bad value names its variable."""
+    by_variable = {env_variable(f.name): f for f in dataclasses.fields(MirrorSettings)}
     overrides: dict[str, Any] = {}
-    for f in dataclasses.fields(MirrorSettings):
-        value = environ.get(f"NEWSMIRROR_{f.name.upper()}")
-        if value is not None:
-            overrides[f.name] = _coerce_env(value, f.type)
-    return overrides
+    for variable in sorted(environ):
+        f = by_variable.get(variable)
+        if f is not None:
+            where = f"environment variable {variable}"
+            overrides[f.name] = _check_value(_coerce_env(environ[variable], f.type), f, where)
+            if f.name == "timezone":
+                ZoneInfo_check(overrides[f.name], where)
+        elif variable.startswith(ENV_PREFIX) and not _OTHER_ENV.match(variable):
+            log.warning("unknown environment variable %s ignored%s", variable,
+                        _suggestion(variable, by_variable))
+    return dataclasses.replace(mirror, **overrides)
+
+
+def _suggestion(word: str, known: typing.Iterable[str]) -> str:
+    """`` (did you mean X?)`` for the known word closest to ``word``, or nothing."""
+    close = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def check_source_slugs(config: Config, slugs: typing.Iterable[str]) -> None:
+    """Raise ConfigError for a slug no source has, listing the slugs there are."""
+    known = [s.slug for s in config.sources]
+    unknown = sorted(set(slugs) - set(known))
+    if unknown:
+        hint = _suggestion(unknown[0], known)
+        raise ConfigError(f"no such source: {', '.join(unknown)}{hint} "
+                          f"(sources: {', '.join(known) or 'none'})")
 
 
 def _coerce_env(value: str, annotation: Any) -> Any:
     hint = _resolve(annotation)
     if hint is bool:
-        return value.strip().lower() in {"1", "true", "yes", "on"}
+        word = value.strip().lower()
+        return True if word in {"1", "true", "yes", "on"} else False if word in {
+            "0", "false", "no", "off", ""} else value
     if hint is int:
         try:
             return int(value)
@@ -407,41 +446,42 @@ def _build(cls: type[Any], table: dict[str, Any], path: Path, prefix: str) -> An
             if f.metadata.get("required"):
                 raise ConfigError(f"{path}: {key}: missing (required)")
             continue
-        values[name] = _check_value(table[name], f, path, key)
+        values[name] = _check_value(table[name], f, f"{path}: {key}")
     return cls(**values)
 
 
-def _check_value(value: Any, f: dataclasses.Field[Any], path: Path, key: str) -> Any:
+def _check_value(value: Any, f: dataclasses.Field[Any], where: str) -> Any:
+    """``value`` checked against the field; ``where`` names it in errors ("FILE: KEY")."""
     hint = _resolve(f.type)
-    checked = _check_type(value, hint, path, key)
+    checked = _check_type(value, hint, where)
     minimum = f.metadata.get("minimum")
     if minimum is not None and checked is not None and checked < minimum:
-        raise ConfigError(f"{path}: {key}: {checked!r} is below the minimum {minimum}")
+        raise ConfigError(f"{where}: {checked!r} is below the minimum {minimum}")
     return checked
 
 
-def _check_type(value: Any, hint: Any, path: Path, key: str) -> Any:
+def _check_type(value: Any, hint: Any, where: str) -> Any:
     origin = get_origin(hint)
     if origin in (typing.Union, types.UnionType):
         options = [a for a in get_args(hint) if a is not type(None)]
-        return _check_type(value, options[0], path, key)
+        return _check_type(value, options[0], where)
     if origin is Literal:
         if value not in get_args(hint):
             allowed = ", ".join(repr(a) for a in get_args(hint))
-            raise ConfigError(f"{path}: {key}: {value!r} is not one of {allowed}")
+            raise ConfigError(f"{where}: {value!r} is not one of {allowed}")
         return value
     if origin is tuple:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{path}: {key}: expected a list of strings, got {value!r}")
+            raise ConfigError(f"{where}: expected a list of strings, got {value!r}")
         return tuple(value)
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if hint is int and isinstance(value, bool):
-        raise ConfigError(f"{path}: {key}: expected an integer, got {value!r}")
+        raise ConfigError(f"{where}: expected an integer, got {value!r}")
     if not isinstance(value, hint):
-        raise ConfigError(f"{path}: {key}: expected {hint.__name__}, got {value!r}")
+        raise ConfigError(f"{where}: expected {hint.__name__}, got {value!r}")
     return value
 
 
@@ -455,7 +495,7 @@ def _reject_unknown(table: dict[str, Any], known: set[str], path: Path, prefix: 
     for key in table:
         if key not in known:
             where = f"{prefix}.{key}" if prefix else key
-            raise ConfigError(f"{path}: {where}: unknown key")
+            raise ConfigError(f"{path}: {where}: unknown key{_suggestion(key, known)}")
 
 
 def _expect_table(value: Any, path: Path, key: str) -> dict[str, Any]:

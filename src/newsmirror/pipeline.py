@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from newsmirror.article_body import clean_feed_item, clean_page
 from newsmirror.clean.urls import canonical_url, strip_tracking_params
-from newsmirror.config import Config, Source
+from newsmirror.config import Config, Source, check_source_slugs
 from newsmirror.errors import ConfigError, MirrorError, NoContentError
 from newsmirror.extract import feed_item_body
 from newsmirror.feeds import parse_feed
@@ -35,6 +35,7 @@ from newsmirror.models import (
     CleanArticle,
     FeedEntry,
     ItemFailure,
+    ProgressEvent,
     PushResult,
     RuleCheck,
     RunReport,
@@ -68,7 +69,7 @@ from newsmirror.times import now_ms
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str, str], None]
+Progress = Callable[[ProgressEvent], None]
 # An item that failed this many runs in a row is no longer fetched (until the cache is lost).
 MAX_PENDING_ATTEMPTS = 8
 MAX_IMAGE_RETRY_ARTICLES = 50  # articles whose failed images are retried per run
@@ -102,9 +103,9 @@ class _RunContext:
     def seconds_left(self) -> float:
         return max(0.0, self.deadline - asyncio.get_running_loop().time())
 
-    def progress(self, source: str, event: str) -> None:
+    def progress(self, source: str, stage: str, url: str = "", total: int = 0) -> None:
         if self.options.progress is not None:
-            self.options.progress(source, event)
+            self.options.progress(ProgressEvent(source, stage, url, total))
 
 
 def run(config: Config, options: RunOptions | None = None) -> RunReport:
@@ -147,6 +148,7 @@ async def _run_locked(config: Config, options: RunOptions) -> RunReport:
             report.count("items/failed", source_report.failed)
             report.count("items/given_up", source_report.given_up)
         report.counters.update(context.image_counts)
+        context.progress("*", "outputs")
         finish_run(AfterRun(config, index, report, now_ms=options.clock(),
                             changed_folders=frozenset(context.touched_folders),
                             commit=options.commit, push=options.push))
@@ -205,9 +207,7 @@ async def recheck_articles(
 
 def _selected_sources(config: Config, options: RunOptions) -> list[Source]:
     wanted = set(options.only_sources)
-    unknown = wanted - {s.slug for s in config.sources}
-    if unknown:
-        raise ConfigError(f"no such source: {', '.join(sorted(unknown))}")
+    check_source_slugs(config, wanted)
     return [s for s in config.sources if s.enabled and (not wanted or s.slug in wanted)]
 
 
@@ -215,7 +215,7 @@ async def mirror_source(context: _RunContext, source: Source) -> SourceReport:
     """Fetch one source's feed and mirror its new items; never raises MirrorError."""
     report = SourceReport(slug=source.slug, name=source.name)
     started = time.monotonic()
-    context.progress(source.slug, "feed")
+    context.progress(source.slug, "feed", source.feed)
     try:
         async with asyncio.timeout(context.seconds_left()):
             entries, validators = await _feed_entries(context, source)
@@ -227,6 +227,7 @@ async def mirror_source(context: _RunContext, source: Source) -> SourceReport:
         report.error = _deadline_failure(context, source, source.feed, waiting=0)
         entries, validators = [], None
     todo = _new_entries(context, source, entries, report)
+    context.progress(source.slug, "items", total=len(todo))
     results = await _mirror_entries_before_deadline(context, source, todo)
     for entry, outcome in zip(todo, results, strict=True):
         if outcome is None:  # not finished when the run's deadline came: next run
@@ -362,6 +363,16 @@ async def localise_pending_images(context: _RunContext, sources: list[Source]) -
 
 
 async def _mirror_entry(
+    context: _RunContext, source: Source, entry: FeedEntry
+) -> ArticleRecord | ItemFailure:
+    context.progress(source.slug, "item", entry.link)
+    try:
+        return await _mirror_entry_now(context, source, entry)
+    finally:
+        context.progress(source.slug, "item_done", entry.link)
+
+
+async def _mirror_entry_now(
     context: _RunContext, source: Source, entry: FeedEntry
 ) -> ArticleRecord | ItemFailure:
     try:

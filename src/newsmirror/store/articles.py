@@ -195,7 +195,8 @@ def store_new_article(
     shard = month_shard(article.published_ms, tz)
     folder = folder_for(article.source, shard, index.folder_counts(article.source, shard))
     canonical = article.canonical_url
-    name = unique_name(name_candidate(canonical), canonical, index.names_in_folder(folder))
+    name = unique_name(name_candidate(canonical, article.title), canonical,
+                       index.names_in_folder(folder))
     record = ArticleRecord(
         id=article_id(article.source, canonical),
         source=article.source,
