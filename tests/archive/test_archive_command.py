@@ -125,7 +125,7 @@ def test_links_that_cannot_be_kept_fail_alone_with_a_reason(tmp_path: Path) -> N
         assert "Traceback" not in out + err
         assert len(archived_files(world)) == 1
         assert git(world.root, "log", "--format=%s").splitlines() == [
-            "status: remotes backup ok", "1 new: 存档 1"]
+            "status: remotes backup ok", "1 new: 存档 1; newsmirror.toml changed; .gitignore changed"]
 
 
 def test_a_private_address_is_refused_unless_the_mirror_allows_it(tmp_path: Path) -> None:

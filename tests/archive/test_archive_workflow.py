@@ -163,8 +163,8 @@ def test_init_with_github_ci_writes_the_archive_workflow_for_the_configured_auth
     result = runner.invoke(app, ["init", str(mirror), "--ci", "github"])
     assert result.exit_code == 0, result.output
     written = (mirror / ARCHIVE_WORKFLOW_PATH).read_text(encoding="utf-8")
-    assert written == archive_workflow("collaborators")
-    assert (mirror / ".github/workflows/newsmirror.yml").is_file()
+    hourly = (mirror / ".github/workflows/newsmirror.yml").read_text(encoding="utf-8")
+    assert written == archive_workflow("collaborators", hourly)
 
 
 def test_init_with_gitlab_ci_writes_no_archive_workflow(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from newsmirror.config import MirrorSettings
 from newsmirror.errors import MirrorError
 from newsmirror.fetch import Fetcher, FetchPolicy
+from newsmirror.version import __version__
 
 PACKAGE = "newsmirror"
 DEFAULT_INDEX_URL = "https://pypi.org/simple/"
@@ -45,8 +46,6 @@ def installed_version() -> str:
     try:
         return metadata.version(PACKAGE)
     except metadata.PackageNotFoundError:
-        from newsmirror import __version__
-
         return __version__
 
 

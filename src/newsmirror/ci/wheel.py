@@ -16,8 +16,6 @@ from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 
-import newsmirror
-
 PACKAGE = "newsmirror"
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 _SKIPPED_SUFFIXES = (".pyc", ".pyo", ".tmp")
@@ -52,7 +50,7 @@ def build_wheel(version: str) -> bytes:
 
 def _package_files() -> Iterator[tuple[str, bytes]]:
     """(path inside the package, bytes) of every file of the running package, sorted."""
-    package = Path(newsmirror.__file__).parent
+    package = Path(__file__).resolve().parent.parent  # the newsmirror package folder
     for path in sorted(package.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts and \
                 not path.name.endswith(_SKIPPED_SUFFIXES):
