@@ -36,6 +36,7 @@ FOUNDATION = ("config", "errors", "models", "times")
 ALLOWED_IMPORTS: dict[str, tuple[str, ...]] = {
     "errors": (),
     "times": (),
+    "version": (),
     "models": (),
     "config": ("errors", "models"),
     # stages
@@ -57,8 +58,11 @@ ALLOWED_IMPORTS: dict[str, tuple[str, ...]] = {
     "pipeline": (*FOUNDATION, "article_body", "clean", "extract", "feeds", "fetch", "health",
                  "images", "outputs", "publish", "recheck", "store"),
     # commands beside the pipeline
+    "archive": (*FOUNDATION, "article_body", "clean", "extract", "fetch", "images", "outputs",
+                "publish", "recheck", "render", "store"),
     "scaffold": (*FOUNDATION, "publish", "store.files"),
-    "ci": (*FOUNDATION, "store.files"),
+    "ci": (*FOUNDATION, "fetch", "store.files", "version"),
+    "terminal": FOUNDATION,
     "doctor": (*FOUNDATION, "feeds", "fetch", "health", "publish", "store"),
     "demo": (*FOUNDATION, "pipeline", "scaffold"),
     "importer": (*FOUNDATION, "article_body", "clean.urls", "images", "outputs", "publish",
@@ -66,7 +70,7 @@ ALLOWED_IMPORTS: dict[str, tuple[str, ...]] = {
     # entry points
     "cli": ("*",),  # the command line may use every part (but no entry point)
     "__main__": ("cli",),
-    ROOT_PART: (*FOUNDATION, "pipeline"),
+    ROOT_PART: (*FOUNDATION, "pipeline", "version"),
 }
 ENTRY_POINTS = {"cli", "__main__", ROOT_PART}
 # Parts whose output depends only on stored data: they are given the time, never read it.

@@ -88,6 +88,6 @@ def test_demo_runs_offline_in_a_subprocess(tmp_path: Path) -> None:
     assert completed.returncode == 0, completed.stderr
     assert "5 new" in completed.stdout
     lists = sorted(p.name for p in (tmp_path / "demo" / "lists").iterdir())
-    assert lists == ["deleted.md", "示例周刊.md", "示例日报.md", "示例通讯社.md"]
+    assert lists == ["changes.md", "示例周刊.md", "示例日报.md", "示例通讯社.md"]
     body = next((tmp_path / "demo" / "articles" / "wire").rglob("library-hours.md")).read_text()
     assert "<script" not in body and "样例内容" in body

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from newsmirror.config import CONFIG_FILENAME, MirrorSettings, Source, load_config
+from newsmirror.config import (
+    CONFIG_FILENAME,
+    ArchiveSettings,
+    MirrorSettings,
+    Source,
+    load_config,
+)
 from newsmirror.errors import ConfigError
 from newsmirror.scaffold import DEFAULT_OUTLETS, render_config
 
@@ -24,6 +30,7 @@ def test_default_config_names_every_default_outlet(tmp_path: Path) -> None:
     assert [s.slug for s in config.sources] == ["bbc", "voa", "dw", "rfi", "nyt", "ft", "rfa", "cdt"]
     assert all(s.feed.startswith("https://") for s in config.sources)
     assert config.mirror == MirrorSettings()
+    assert config.archive == ArchiveSettings()
 
 
 def test_config_objects_are_frozen(tmp_path: Path) -> None:
@@ -51,10 +58,25 @@ def test_config_objects_are_frozen(tmp_path: Path) -> None:
         (SOURCE.replace('"BBC"', '"Deleted"'), "sources[0].name"),
         ("[extra]\n" + SOURCE, "extra"),
         ("not toml = = =", "not valid TOML"),
+        ('[archive]\nslug = "bbc"\n' + SOURCE, "archive.slug"),
+        ('[archive]\nname = "bbc"\n' + SOURCE, "archive.name"),
+        ('[archive]\nslug = "feeds"\n', "archive.slug"),
+        ('[archive]\nname = "deleted"\n', "archive.name"),
+        ('[archive]\nname = "a/b"\n', "archive.name"),
+        ('[archive]\nfallbacks = ["https://web.archive.org/web/"]\n', "archive.fallbacks"),
+        ('[archive]\nfallbacks = ["file:///{url}"]\n', "archive.fallbacks"),
+        ('[archive]\nissue_authors = "members"\n', "archive.issue_authors"),
+        ('[archive]\nimages = "copy"\n', "archive.images"),
+        ('[archive]\ncolour = "red"\n', "archive.colour"),
+        ("archive = 3\n", "archive"),
     ],
     ids=["unknown-mirror-key", "below-minimum", "wrong-type", "bad-timezone", "int-for-bool",
          "missing-feed", "bad-choice", "unknown-source-key", "unsafe-slug", "unsafe-name",
-         "non-http-feed", "duplicate-slug", "reserved-slug", "reserved-name", "unknown-table", "broken-toml"],
+         "non-http-feed", "duplicate-slug", "reserved-slug", "reserved-name", "unknown-table", "broken-toml",
+         "archive-slug-of-a-source", "archive-name-of-a-source", "archive-reserved-slug",
+         "archive-reserved-name", "archive-unsafe-name", "fallback-without-url",
+         "fallback-not-http", "unknown-issue-authors", "archive-bad-images", "unknown-archive-key",
+         "archive-not-a-table"],
 )
 def test_bad_config_names_file_and_key(tmp_path: Path, text: str, key: str) -> None:
     with pytest.raises(ConfigError) as raised:
@@ -74,7 +96,8 @@ def test_environment_overrides_file(tmp_path: Path) -> None:
     assert config.mirror.list_size == 20
 
 
-@pytest.mark.parametrize("cls", [MirrorSettings, Source], ids=["mirror", "source"])
+@pytest.mark.parametrize("cls", [MirrorSettings, Source, ArchiveSettings],
+                         ids=["mirror", "source", "archive"])
 def test_every_setting_has_help_text(cls: type) -> None:
     for f in dataclasses.fields(cls):
         assert len(f.metadata.get("help", "")) > 10, f.name
@@ -84,3 +107,33 @@ def test_default_outlets_cover_the_eight_outlets() -> None:
     names = {o.name for o in DEFAULT_OUTLETS}
     assert names == {"BBC", "美国之音", "德国之声", "法广", "纽约时报", "金融时报", "自由亚洲电台",
                      "中国数字时代"}
+
+
+def test_a_mirror_may_have_no_sources_and_archive_on_demand_only(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, '[mirror]\ntimezone = "UTC"\n'))
+    assert config.sources == ()
+    assert config.archive.as_source().slug == "archive"
+
+
+def test_archive_table_sets_the_on_demand_source(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, SOURCE + (
+        '[archive]\nslug = "saved"\nname = "读者存档"\nimages = "proxy"\n'
+        'fallbacks = ["https://archive.ph/newest/{url}", "http://127.0.0.1:9/?u={url_encoded}"]\n'
+        'issue_authors = "collaborators"\n')))
+    source = config.archive.as_source()
+    assert (source.slug, source.name, config.image_mode(source)) == ("saved", "读者存档", "proxy")
+    assert config.archive.fallbacks == ("https://archive.ph/newest/{url}",
+                                        "http://127.0.0.1:9/?u={url_encoded}")
+    assert config.archive.issue_authors == "collaborators"
+
+
+def test_archived_pages_keep_local_images_by_default(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, SOURCE))
+    assert config.image_mode(config.archive.as_source()) == "local"
+    assert config.archive.fallbacks == ("https://web.archive.org/web/2id_/{url}",)
+
+
+def test_the_on_demand_archive_is_listed_once_it_holds_an_article(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, SOURCE))
+    assert [s.slug for s in config.listed_sources(lambda slug: False)] == ["bbc"]
+    assert [s.slug for s in config.listed_sources(lambda slug: True)] == ["bbc", "archive"]

@@ -10,7 +10,7 @@ import typer.main
 
 import newsmirror
 from newsmirror.cli import app
-from newsmirror.config import MirrorSettings, Remote, Source
+from newsmirror.config import ArchiveSettings, MirrorSettings, Remote, Source
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -28,9 +28,9 @@ def test_every_mirror_setting_is_named_in_the_readme(name: str) -> None:
     assert f"`{name}`" in README
 
 
-@pytest.mark.parametrize("name", [f.name for cls in (Source, Remote)
+@pytest.mark.parametrize("name", [f.name for cls in (Source, Remote, ArchiveSettings)
                                   for f in dataclasses.fields(cls)])
-def test_every_source_and_remote_key_is_named_in_the_readme(name: str) -> None:
+def test_every_source_remote_and_archive_key_is_named_in_the_readme(name: str) -> None:
     assert f"`{name}`" in README
 
 

@@ -41,7 +41,7 @@ def test_run_end_writes_lists_site_and_status_then_commits_and_pushes(tmp_path: 
     report = finish(config)
     for written in ("README.md", "lists/测试.md", "docs/index.html", "feeds/all.xml", "STATUS.md"):
         assert (config.root / written).is_file(), written
-    assert report.commit is not None and report.commit_message == "0 new"
+    assert report.commit is not None and report.commit_message == "newsmirror.toml changed; .gitignore changed"
     assert [p.ok for p in report.pushes] == [True]
     assert branch_head(remote, current_branch(config.root)) == head_commit(config.root)
 

@@ -17,7 +17,7 @@ from tests.support.mirrors import SourceSpec, commit_count, git, make_mirror
 from tests.test_pipeline import page, rss
 
 HOUR_MS = 3_600_000
-T0 = 1_772_323_200_000  # 2026-03-01 UTC
+T0 = 1_773_100_800_000  # 2026-03-10 UTC: every item is older than every run
 ITEMS = [(f"第{n}条新闻", f"/news/story-{n}", f"Sun, 0{n} Mar 2026 08:00:00 GMT") for n in range(1, 6)]
 TEXT = "记者在现场看到，居民正在排队等候，许多人表示会继续关注事态发展。"
 
@@ -84,6 +84,9 @@ def test_a_fresh_shallow_clone_with_nothing_new_writes_and_commits_nothing(
         mirror = mirror_with_history(tmp_path, routes, server.origin)
         clone = shallow_clone(mirror, tmp_path / "clone")
         before, commits = mtimes(clone), commit_count(clone)
-        run_at(clone, T0 + 10 * HOUR_MS)
+        warm_commits = commit_count(mirror)
+        run_at(mirror, T0 + 4 * HOUR_MS)
+        run_at(clone, T0 + 4 * HOUR_MS)
+    assert commit_count(mirror) == warm_commits  # the warm mirror has nothing to write either
     assert (mtimes(clone), commit_count(clone)) == (before, commits)
     assert tree(clone) == tree(mirror)

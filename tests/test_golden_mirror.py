@@ -54,10 +54,10 @@ def test_manifest_differences_name_every_differing_path() -> None:
 
 def test_golden_manifest_covers_every_kind_of_output() -> None:
     paths = json.loads(MANIFEST.read_text(encoding="utf-8"))
-    for expected in ("STATUS.md", "README.md", "lists/deleted.md", "feeds/changes.xml",
+    for expected in ("STATUS.md", "README.md", "lists/changes.md", "feeds/changes.xml",
                      "docs/index.html", "docs/feeds/all.xml", "index/daily/2026-11.jsonl",
                      "revisions/daily/2026/11/river-cleanup/1795000000000.md",
-                     "articles/bbc/2025/11/item-001.md", "articles/dw/2015/03/README.md"):
+                     "articles/bbc/2025/11/xiang-gang-da-bu-hong-fu-yuan-da-huo-xing-cun.md", "articles/dw/2015/03/README.md"):
         assert expected in paths
     assert any(p.startswith("media/") for p in paths)
     assert not any(p.startswith((".git/", ".newsmirror/")) for p in paths)

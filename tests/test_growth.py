@@ -65,7 +65,7 @@ def test_months_moved_to_an_archive_repository_leave_the_live_site_and_lists(
     assert "| 2 |" in (mirror / "README.md").read_text(encoding="utf-8")
     assert git(mirror, "status", "--porcelain") == ""
     archived = git(tmp_path / "archive.git", "ls-tree", "-r", "--name-only", "HEAD")
-    assert "articles/test/2026/01/2026-01.md" in archived
+    assert "articles/test/2026/01/README.md" in archived
 
 
 def test_a_new_history_from_the_live_tree_runs_on_without_its_past(tmp_path: Path) -> None:

@@ -210,20 +210,8 @@ def test_every_link_of_the_root_readme_leads_to_a_file(recorded_mirror: Path) ->
     run(load_config(recorded_mirror))
     readme = (recorded_mirror / "README.md").read_text(encoding="utf-8")
     links = re.findall(r"\]\(([^)]+)\)", readme)
-    assert "lists/deleted.md" in links and "feeds/changes.xml" in links
+    assert "lists/changes.md" in links and "feeds/changes.xml" in links
     assert all((recorded_mirror / link).is_file() for link in links)
-
-
-def test_commit_message_without_new_articles_still_says_what_happened() -> None:
-    from newsmirror.models import ItemFailure, RunReport, SourceReport
-    from newsmirror.pipeline import commit_message
-
-    failure = ItemFailure("dw", "https://rss.example/dw", "feed", "fetch.timeout", "timed out")
-    report = RunReport(sources=[SourceReport("bbc", "BBC", new=2),
-                                SourceReport("dw", "DW", error=failure)])
-    assert commit_message(report) == "2 new: BBC 2 (failed: DW)"
-    report.sources[0].new = 0
-    assert commit_message(report) == "0 new (failed: DW)"
 
 
 def test_search_index_is_rebuilt_at_most_every_site_search_every_h(tmp_path: Path) -> None:

@@ -7,7 +7,8 @@ Usage (from the repository root):
 
 The cases are listed in ``tests/golden/extract/cases.toml``: recorded real pages
 (``../shared/fixtures/real``), pages written to the templates of outlets with no
-recorded page (``tests/golden/extract/site``) and pages with no site rule written
+recorded page (``tests/golden/extract/site``), pages written to the templates of
+sites readers archive on demand (``tests/golden/extract/ondemand``) and pages with no site rule written
 for the labelled set (``tests/golden/extract/labelled``), each with the body
 text a reader sees.
 
@@ -46,6 +47,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = REPO_ROOT / "tests" / "golden" / "extract"
 REAL = REPO_ROOT.parent / "shared" / "fixtures" / "real"
 EXTRACTORS = ("newsmirror", "generic", "trafilatura")
+SETS = ("real", "site", "ondemand", "labelled")
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +152,7 @@ def mean_f1(scores: dict[str, Score]) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=("real", "site", "labelled"), default=None)
+    parser.add_argument("--set", choices=SETS, default=None)
     args = parser.parse_args(argv)
     cases = load_cases(args.set)
     results = {name: score_cases(cases, name) for name in EXTRACTORS}
@@ -160,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         scores = [results[n][case.name] for n in EXTRACTORS]
         cells = "".join(f"{s.recall:>12.3f}{s.precision:>12.3f}" for s in scores)
         print(f"{case.name:<22}{cells}")
-    for subset in ("real", "site", "labelled"):
+    for subset in SETS:
         names = [c.name for c in cases if c.set == subset]
         if names:
             means = [mean_f1({k: results[n][k] for k in names}) for n in EXTRACTORS]

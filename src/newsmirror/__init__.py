@@ -24,8 +24,7 @@ from newsmirror.models import (
     SourceReport,
 )
 from newsmirror.pipeline import RunOptions, run
-
-__version__ = "0.1.0"
+from newsmirror.version import __version__ as __version__
 
 __all__ = [
     "Article",

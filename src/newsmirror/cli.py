@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from newsmirror.ci.install import DEFAULT_INDEX_URL
 from newsmirror.config import Config, load_config
 from newsmirror.errors import ConfigError, MirrorError
 from newsmirror.models import PushResult, RunReport
@@ -44,17 +45,34 @@ _state = {"debug": False}
 IMAGE_EVENTS = ("localised", "localised_later", "proxied", "failed", "over_article_cap", "removed")
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from newsmirror.ci.install import installed_version
+
+        typer.echo(f"newsmirror {installed_version()}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every item.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and the summary.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", help="Print the version and exit.", is_eager=True,
+        callback=_print_version)] = False,
 ) -> None:
     """Keep a readable, censorship-resistant git mirror of Chinese-language news."""
     _state["debug"] = debug
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr, force=True)
+    if err.is_terminal:  # above the progress lines, never through them
+        from newsmirror.terminal import terminal_log_handler
+
+        logging.basicConfig(level=level, format="%(name)s: %(message)s",
+                            handlers=[terminal_log_handler(err)], force=True)
+    else:
+        logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s",
+                            stream=sys.stderr, force=True)
     for noisy in ("httpx", "httpcore", "trafilatura", "readability", "charset_normalizer"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
@@ -80,7 +98,11 @@ def init_command(
     force: Annotated[bool, typer.Option(help="Overwrite an existing newsmirror.toml.")] = False,
     ci: Annotated[str | None, typer.Option(
         "--ci", help="Also write a scheduled CI workflow: 'github' (GitHub Actions) or "
-        "'gitlab' (GitLab CI). In an existing mirror only the workflow is written.")] = None,
+        "'gitlab' (GitLab CI), pinned to this version; 'github' adds a workflow that archives "
+        "the links of new issues. In an existing mirror only the workflows are written.")] = None,
+    index_url: Annotated[str, typer.Option(
+        "--index-url", envvar="PIP_INDEX_URL", help="Package index asked (briefly) whether "
+        "this version is published there; default PyPI, or pip's PIP_INDEX_URL.")] = DEFAULT_INDEX_URL,
 ) -> None:
     """Create a mirror: newsmirror.toml with the default outlets, git init, .gitignore."""
     from newsmirror.ci import ci_template, write_ci_workflow
@@ -92,10 +114,25 @@ def init_command(
         if ci is None or not (directory / "newsmirror.toml").exists():
             out.print(f"Created {init_mirror(directory, force=force)}.", highlight=False)
         if ci is not None:
-            out.print(f"Wrote {write_ci_workflow(directory, ci, force=force)}.", highlight=False)
+            written = write_ci_workflow(directory, ci, force=force, index_url=index_url)
+            out.print(f"Wrote {written.path}: installs {written.choice.requirement} "
+                      f"({written.choice.reason}).", highlight=False)
+            if written.wheel is not None:
+                out.print(f"Commit {written.wheel} with it.", highlight=False)
+        if ci == "github":
+            _write_archive_workflow(directory, force=force)
     except MirrorError as exc:
         fail(exc)
     out.print(f"Next: cd {directory} && newsmirror run", highlight=False)
+
+
+def _write_archive_workflow(directory: Path, *, force: bool) -> None:
+    """The issue-driven archive workflow, answering whom ``[archive] issue_authors`` says."""
+    from newsmirror.ci.archive import write_archive_workflow
+
+    issue_authors = load_config(directory).archive.issue_authors
+    out.print(f"Wrote {write_archive_workflow(directory, issue_authors, force=force)}.",
+              highlight=False)
 
 
 @app.command("run")
@@ -126,12 +163,14 @@ def run_command(
 def execute_run(config: Config, options: RunOptions) -> RunReport:
     """Run the pipeline with a progress display on a terminal, then print the report."""
     try:
-        if out.is_terminal:
-            with out.status("mirroring…") as status:
-                def progress(source: str, event: str) -> None:
-                    status.update(f"mirroring… {source}: {event}")
+        if err.is_terminal:
+            from newsmirror.terminal import RunBoard, live_board
 
-                report = run(config, _with_progress(options, progress))
+            chosen = set(options.only_sources)
+            board = RunBoard({s.slug: s.name for s in config.sources
+                              if s.enabled and (not chosen or s.slug in chosen)})
+            with live_board(board, err):
+                report = run(config, _with_progress(options, board.update))
         else:
             report = run(config, options)
     except MirrorError as exc:
@@ -216,6 +255,66 @@ def publish_command(mirror: MirrorOption = Path(".")) -> None:
     raise typer.Exit(0 if all(p.ok for p in pushes) else 1)
 
 
+@app.command("archive")
+def archive_command(
+    links: Annotated[list[str] | None, typer.Argument(
+        help="Addresses of the pages to keep (http or https).", show_default=False,
+        metavar="URL")] = None,
+    mirror: MirrorOption = Path("."),
+    from_text: Annotated[str | None, typer.Option(
+        "--from-text", metavar="FILE|-", help="Also archive every http(s) link in this text file (- for standard "
+        "input), such as an issue's body; the rest of the text is ignored.")] = None,
+    no_commit: Annotated[bool, typer.Option("--no-commit", help="Write files, do not commit.")] = False,
+    no_push: Annotated[bool, typer.Option("--no-push", help="Commit, but do not push.")] = False,
+    reply: Annotated[Path | None, typer.Option(
+        "--reply", metavar="FILE", help="Also write the answer to the request, in Markdown, to this file "
+        "(the issue workflow posts it).")] = None,
+    files_url: Annotated[str | None, typer.Option(
+        "--files-url", metavar="URL", help="Where the mirror's files can be read on the web (such as "
+        "https://github.com/OWNER/REPO/blob/main/): the answer links each copy there.")] = None,
+) -> None:
+    """Keep a copy of pages in the mirror now; a link archived before is named, not fetched."""
+    from newsmirror.archive.report import render_outcome_line, render_reply
+    from newsmirror.archive.run import ArchiveOptions, archive_links
+
+    config = open_config(mirror)
+    requested = [*(links or []), *_links_in_text(from_text)]
+    if not requested and from_text is None:
+        err.print("nothing to archive: give addresses, or --from-text FILE", highlight=False)
+        raise typer.Exit(2)
+    try:
+        result = archive_links(config, requested,
+                               ArchiveOptions(commit=not no_commit, push=not no_push))
+    except MirrorError as exc:
+        fail(exc)
+    for outcome in result.outcomes:
+        (out if outcome.ok else err).print(render_outcome_line(outcome), highlight=False,
+                                           markup=False, soft_wrap=True)
+    if not requested:
+        err.print("no http(s) link in the text", highlight=False)
+    if result.report.commit:
+        out.print(f"committed {result.report.commit[:12]}: {result.report.commit_message}",
+                  highlight=False)
+    print_pushes(result.report.pushes)
+    if reply is not None:
+        reply.write_text(render_reply(result.outcomes, files_url), encoding="utf-8")
+    pushed = all(p.ok for p in result.report.pushes)
+    raise typer.Exit(0 if requested and result.ok and pushed else 1)
+
+
+def _links_in_text(source: str | None) -> list[str]:
+    """The http(s) links in a text file (``-``: standard input), in order, each once."""
+    from newsmirror.archive.prose import find_urls
+
+    if source is None:
+        return []
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(ConfigError(f"cannot read --from-text: {source} ({exc})"))
+    return list(find_urls(text))
+
+
 @app.command("status")
 def status_command(mirror: MirrorOption = Path(".")) -> None:
     """Each source's and remote's health: last success, last error, new articles, failures."""
@@ -233,10 +332,12 @@ def status_command(mirror: MirrorOption = Path(".")) -> None:
 @app.command("doctor")
 def doctor_command(mirror: MirrorOption = Path(".")) -> None:
     """Check the mirror's set-up (config, git, remotes, feeds, disk) and say what to fix."""
-    from newsmirror.doctor import check_mirror, render_checks
+    from newsmirror.doctor import Check, check_mirror, render_check
 
-    checks = check_mirror(mirror)
-    typer.echo(render_checks(checks), nl=False)
+    def show(check: Check) -> None:  # each check as soon as it is done
+        typer.echo(render_check(check), nl=False)
+
+    checks = check_mirror(mirror, on_check=show)
     if checks[0].level == "fail":
         raise typer.Exit(2)
     raise typer.Exit(1 if any(c.level == "fail" for c in checks) else 0)
@@ -474,5 +575,18 @@ def import_command(
     raise typer.Exit(0 if report.ok else 1)
 
 
-def main() -> None:
-    app()
+GLOBAL_FLAGS = frozenset({"--verbose", "-v", "--quiet", "-q", "--debug"})
+
+
+def hoist_global_flags(argv: list[str]) -> list[str]:
+    """``run -v`` works like ``-v run``: global flags after the command move before it."""
+    if "--" in argv:
+        head, tail = argv[: argv.index("--")], argv[argv.index("--"):]
+    else:
+        head, tail = argv, []
+    flags = [a for a in head if a in GLOBAL_FLAGS]
+    return flags + [a for a in head if a not in GLOBAL_FLAGS] + tail
+
+
+def main(argv: list[str] | None = None) -> None:
+    app(args=hoist_global_flags(sys.argv[1:] if argv is None else argv))

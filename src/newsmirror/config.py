@@ -14,6 +14,8 @@ file over the defaults.
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import logging
 import os
 import re
 import tomllib
@@ -27,13 +29,22 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from newsmirror.errors import ConfigError
 from newsmirror.models import FulltextMode
 
+log = logging.getLogger(__name__)
+
 CONFIG_FILENAME = "newsmirror.toml"
+ENV_PREFIX = "NEWSMIRROR_"
+# Environment variables of that prefix that are not [mirror] settings (see publish.py).
+_OTHER_ENV = re.compile(r"^NEWSMIRROR_REMOTE_[A-Z0-9_]+_(TOKEN|USER)$")
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 # Folders of the static site that a source's folder would collide with.
 RESERVED_SLUGS = frozenset({"feeds", "media", "pagefind", "static"})
-# List files the mirror writes besides one per source (lists/deleted.md).
-RESERVED_NAMES = frozenset({"deleted", "readme"})
+# List files the mirror writes besides one per source (lists/changes.md; lists/deleted.md
+# of earlier versions).
+RESERVED_NAMES = frozenset({"changes", "deleted", "readme"})
 ImageMode = Literal["proxy", "local", "original"]
+IssueAuthors = Literal["anyone", "collaborators"]
+# Placeholders a snapshot service template ([archive] fallbacks) may hold.
+SNAPSHOT_PLACEHOLDERS = ("{url}", "{url_encoded}")
 
 
 def _setting(default: Any, help: str, **extra: Any) -> Any:
@@ -196,6 +207,39 @@ class Remote:
 
 
 @dataclass(frozen=True, slots=True)
+class ArchiveSettings:
+    """The ``[archive]`` table: pages archived on demand (``newsmirror archive``)."""
+
+    slug: str = _setting(
+        "archive", "Folder under articles/ (and on the site) of the pages archived on demand."
+    )
+    name: str = _setting(
+        "存档", "Name of their list (lists/{name}.md), feed and section of the site."
+    )
+    images: ImageMode = _setting(
+        "local", "How their images load ([mirror] images); 'local' keeps a copy in media/, "
+        "best for pages likely to be deleted."
+    )
+    fallbacks: tuple[str, ...] = _setting(
+        ("https://web.archive.org/web/2id_/{url}",),
+        "Snapshot services tried in order when a page is gone (404, 410, 451, a removal "
+        "notice), refused (403) or keeps failing: "
+        "URL templates with {url} (the address as given) or {url_encoded} (percent-encoded). "
+        "An empty list turns fallbacks off.",
+    )
+    issue_authors: IssueAuthors = _setting(
+        "anyone", "Whose new issues the archive workflow (`newsmirror init --ci github`) "
+        "answers: 'anyone', or 'collaborators' (the repository's owner, members and "
+        "collaborators). Write the workflow again after changing it.",
+    )
+
+    def as_source(self) -> Source:
+        """The built-in source archived pages belong to: no feed, pages read whole."""
+        return Source(name=self.name, slug=self.slug, feed="", fulltext="page",
+                      images=self.images)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """A whole mirror's configuration, read once."""
 
@@ -203,6 +247,7 @@ class Config:
     mirror: MirrorSettings
     sources: tuple[Source, ...]
     remotes: tuple[Remote, ...] = ()
+    archive: ArchiveSettings = ArchiveSettings()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -210,6 +255,12 @@ class Config:
 
     def image_mode(self, source: Source) -> ImageMode:
         return source.images or self.mirror.images
+
+    def listed_sources(self, has_articles: typing.Callable[[str], bool]) -> tuple[Source, ...]:
+        """Every source with a list, a feed and a section of the site: the [[sources]],
+        then the on-demand archive once it holds an article (``has_articles(slug)``)."""
+        archive = self.archive.as_source()
+        return (*self.sources, archive) if has_articles(archive.slug) else self.sources
 
 
 def load_config(root: Path | str, *, environ: typing.Mapping[str, str] | None = None) -> Config:
@@ -235,11 +286,11 @@ def parse_config(
     environ: typing.Mapping[str, str] | None = None,
 ) -> Config:
     """Turn a parsed TOML document into a :class:`Config`."""
-    _reject_unknown(raw, {"mirror", "sources", "remotes"}, path, "")
+    _reject_unknown(raw, {"mirror", "sources", "remotes", "archive"}, path, "")
     mirror_table = dict(_expect_table(raw.get("mirror", {}), path, "mirror"))
-    mirror_table.update(_env_overrides(environ if environ is not None else os.environ))
     mirror = _build(MirrorSettings, mirror_table, path, "mirror")
-    ZoneInfo_check(mirror.timezone, path)
+    mirror = _apply_env(mirror, environ if environ is not None else os.environ)
+    ZoneInfo_check(mirror.timezone, f"{path}: mirror.timezone")
     sources = tuple(
         _build(Source, _expect_table(item, path, f"sources[{i}]"), path, f"sources[{i}]")
         for i, item in enumerate(_expect_list(raw.get("sources", []), path, "sources"))
@@ -248,16 +299,19 @@ def parse_config(
         _build(Remote, _expect_table(item, path, f"remotes[{i}]"), path, f"remotes[{i}]")
         for i, item in enumerate(_expect_list(raw.get("remotes", []), path, "remotes"))
     )
+    archive = _build(ArchiveSettings, _expect_table(raw.get("archive", {}), path, "archive"),
+                     path, "archive")
     _check_sources(sources, path)
     _check_remotes(remotes, path)
-    return Config(root=root, mirror=mirror, sources=sources, remotes=remotes)
+    _check_archive(archive, sources, path)
+    return Config(root=root, mirror=mirror, sources=sources, remotes=remotes, archive=archive)
 
 
-def ZoneInfo_check(name: str, path: Path) -> None:  # noqa: N802 - reads as a sentence
+def ZoneInfo_check(name: str, where: str) -> None:  # noqa: N802 - reads as a sentence
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(f"{path}: mirror.timezone: unknown time zone {name!r}") from exc
+        raise ConfigError(f"{where}: unknown time zone {name!r}") from exc
 
 
 def _check_sources(sources: tuple[Source, ...], path: Path) -> None:
@@ -265,26 +319,46 @@ def _check_sources(sources: tuple[Source, ...], path: Path) -> None:
     seen_names: set[str] = set()
     for i, source in enumerate(sources):
         key = f"sources[{i}]"
-        if not SLUG_PATTERN.match(source.slug):
-            raise ConfigError(
-                f"{path}: {key}.slug: {source.slug!r} must be 1-32 characters of a-z, 0-9 and '-'"
-            )
-        if source.slug in RESERVED_SLUGS:
-            raise ConfigError(f"{path}: {key}.slug: {source.slug!r} is reserved for the site")
-        if source.name.strip().casefold() in RESERVED_NAMES:
-            raise ConfigError(f"{path}: {key}.name: {source.name!r} is reserved for a list")
+        _check_folder_and_list(source, path, key)
         if not source.feed.startswith(("http://", "https://")):
             raise ConfigError(f"{path}: {key}.feed: {source.feed!r} is not an http(s) URL")
-        if not source.name.strip() or any(c in source.name for c in '/\\:*?"<>|\0') or (
-            source.name.strip(".") == ""
-        ):
-            raise ConfigError(f"{path}: {key}.name: {source.name!r} cannot be a file name")
         if source.slug in seen_slugs:
             raise ConfigError(f"{path}: {key}.slug: {source.slug!r} is used twice")
         if source.name.casefold() in seen_names:
             raise ConfigError(f"{path}: {key}.name: {source.name!r} is used twice")
         seen_slugs.add(source.slug)
         seen_names.add(source.name.casefold())
+
+
+def _check_folder_and_list(source: Source, path: Path, key: str) -> None:
+    """The slug is a safe folder name the site does not use; the name a safe list name."""
+    if not SLUG_PATTERN.match(source.slug):
+        raise ConfigError(
+            f"{path}: {key}.slug: {source.slug!r} must be 1-32 characters of a-z, 0-9 and '-'"
+        )
+    if source.slug in RESERVED_SLUGS:
+        raise ConfigError(f"{path}: {key}.slug: {source.slug!r} is reserved for the site")
+    if source.name.strip().casefold() in RESERVED_NAMES:
+        raise ConfigError(f"{path}: {key}.name: {source.name!r} is reserved for a list")
+    if not source.name.strip() or any(c in source.name for c in '/\\:*?"<>|\0') or (
+        source.name.strip(".") == ""
+    ):
+        raise ConfigError(f"{path}: {key}.name: {source.name!r} cannot be a file name")
+
+
+def _check_archive(archive: ArchiveSettings, sources: tuple[Source, ...], path: Path) -> None:
+    """The on-demand source is a source like the others; its snapshot templates are usable."""
+    _check_folder_and_list(archive.as_source(), path, "archive")
+    if any(s.slug == archive.slug for s in sources):
+        raise ConfigError(f"{path}: archive.slug: {archive.slug!r} is a [[sources]] slug too")
+    if any(s.name.casefold() == archive.name.casefold() for s in sources):
+        raise ConfigError(f"{path}: archive.name: {archive.name!r} is a [[sources]] name too")
+    for template in archive.fallbacks:
+        if not template.startswith(("http://", "https://")) or not any(
+            placeholder in template for placeholder in SNAPSHOT_PLACEHOLDERS
+        ):
+            raise ConfigError(f"{path}: archive.fallbacks: {template!r} is not an http(s) URL "
+                              "template with {url} or {url_encoded}")
 
 
 def _check_remotes(remotes: tuple[Remote, ...], path: Path) -> None:
@@ -303,19 +377,50 @@ def _check_remotes(remotes: tuple[Remote, ...], path: Path) -> None:
                               "helper)")
 
 
-def _env_overrides(environ: typing.Mapping[str, str]) -> dict[str, Any]:
+def env_variable(setting: str) -> str:
+    """``NEWSMIRROR_LIST_SIZE`` for the ``list_size`` setting."""
+    return f"{ENV_PREFIX}{setting.upper()}"
+
+
+def _apply_env(mirror: MirrorSettings, environ: typing.Mapping[str, str]) -> MirrorSettings:
+    """The settings with ``NEWSMIRROR_*`` overrides; a bad value names its variable."""
+    by_variable = {env_variable(f.name): f for f in dataclasses.fields(MirrorSettings)}
     overrides: dict[str, Any] = {}
-    for f in dataclasses.fields(MirrorSettings):
-        value = environ.get(f"NEWSMIRROR_{f.name.upper()}")
-        if value is not None:
-            overrides[f.name] = _coerce_env(value, f.type)
-    return overrides
+    for variable in sorted(environ):
+        f = by_variable.get(variable)
+        if f is not None:
+            where = f"environment variable {variable}"
+            overrides[f.name] = _check_value(_coerce_env(environ[variable], f.type), f, where)
+            if f.name == "timezone":
+                ZoneInfo_check(overrides[f.name], where)
+        elif variable.startswith(ENV_PREFIX) and not _OTHER_ENV.match(variable):
+            log.warning("unknown environment variable %s ignored%s", variable,
+                        _suggestion(variable, by_variable))
+    return dataclasses.replace(mirror, **overrides)
+
+
+def _suggestion(word: str, known: typing.Iterable[str]) -> str:
+    """`` (did you mean X?)`` for the known word closest to ``word``, or nothing."""
+    close = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def check_source_slugs(config: Config, slugs: typing.Iterable[str]) -> None:
+    """Raise ConfigError for a slug no source has, listing the slugs there are."""
+    known = [s.slug for s in config.sources]
+    unknown = sorted(set(slugs) - set(known))
+    if unknown:
+        hint = _suggestion(unknown[0], known)
+        raise ConfigError(f"no such source: {', '.join(unknown)}{hint} "
+                          f"(sources: {', '.join(known) or 'none'})")
 
 
 def _coerce_env(value: str, annotation: Any) -> Any:
     hint = _resolve(annotation)
     if hint is bool:
-        return value.strip().lower() in {"1", "true", "yes", "on"}
+        word = value.strip().lower()
+        return True if word in {"1", "true", "yes", "on"} else False if word in {
+            "0", "false", "no", "off", ""} else value
     if hint is int:
         try:
             return int(value)
@@ -341,41 +446,42 @@ def _build(cls: type[Any], table: dict[str, Any], path: Path, prefix: str) -> An
             if f.metadata.get("required"):
                 raise ConfigError(f"{path}: {key}: missing (required)")
             continue
-        values[name] = _check_value(table[name], f, path, key)
+        values[name] = _check_value(table[name], f, f"{path}: {key}")
     return cls(**values)
 
 
-def _check_value(value: Any, f: dataclasses.Field[Any], path: Path, key: str) -> Any:
+def _check_value(value: Any, f: dataclasses.Field[Any], where: str) -> Any:
+    """``value`` checked against the field; ``where`` names it in errors ("FILE: KEY")."""
     hint = _resolve(f.type)
-    checked = _check_type(value, hint, path, key)
+    checked = _check_type(value, hint, where)
     minimum = f.metadata.get("minimum")
     if minimum is not None and checked is not None and checked < minimum:
-        raise ConfigError(f"{path}: {key}: {checked!r} is below the minimum {minimum}")
+        raise ConfigError(f"{where}: {checked!r} is below the minimum {minimum}")
     return checked
 
 
-def _check_type(value: Any, hint: Any, path: Path, key: str) -> Any:
+def _check_type(value: Any, hint: Any, where: str) -> Any:
     origin = get_origin(hint)
     if origin in (typing.Union, types.UnionType):
         options = [a for a in get_args(hint) if a is not type(None)]
-        return _check_type(value, options[0], path, key)
+        return _check_type(value, options[0], where)
     if origin is Literal:
         if value not in get_args(hint):
             allowed = ", ".join(repr(a) for a in get_args(hint))
-            raise ConfigError(f"{path}: {key}: {value!r} is not one of {allowed}")
+            raise ConfigError(f"{where}: {value!r} is not one of {allowed}")
         return value
     if origin is tuple:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{path}: {key}: expected a list of strings, got {value!r}")
+            raise ConfigError(f"{where}: expected a list of strings, got {value!r}")
         return tuple(value)
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if hint is int and isinstance(value, bool):
-        raise ConfigError(f"{path}: {key}: expected an integer, got {value!r}")
+        raise ConfigError(f"{where}: expected an integer, got {value!r}")
     if not isinstance(value, hint):
-        raise ConfigError(f"{path}: {key}: expected {hint.__name__}, got {value!r}")
+        raise ConfigError(f"{where}: expected {hint.__name__}, got {value!r}")
     return value
 
 
@@ -389,7 +495,7 @@ def _reject_unknown(table: dict[str, Any], known: set[str], path: Path, prefix: 
     for key in table:
         if key not in known:
             where = f"{prefix}.{key}" if prefix else key
-            raise ConfigError(f"{path}: {where}: unknown key")
+            raise ConfigError(f"{path}: {where}: unknown key{_suggestion(key, known)}")
 
 
 def _expect_table(value: Any, path: Path, key: str) -> dict[str, Any]:

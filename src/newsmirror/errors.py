@@ -4,7 +4,7 @@
 
     MirrorError                      code "mirror"
     ├── ConfigError                  code "config.*"      bad newsmirror.toml or flags (exit 2)
-    ├── FetchError                   code "fetch.*"
+    ├── FetchError                   code "fetch.*" (fetch.dns, fetch.tls, fetch.refused, …)
     │   ├── HTTPStatusError          code "fetch.http_status"
     │   ├── FetchTimeout             code "fetch.timeout"
     │   ├── ResponseTooLarge         code "fetch.too_large"

@@ -46,7 +46,11 @@ HEALTH_FILENAME = "health.json"
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
 GAP_SAMPLE = 50
+GAP_WINDOW_MS = 30 * DAY_MS  # the usual gap looks at a month of publishing, not the archive
 RECENT_SAMPLE = 2000
+# STATUS.md speaks the mirror's language, as the site and the feeds do (Chinese).
+STATE_NAMES = {"ok": "正常", "failing": "失败", "stalled": "停滞", "paused": "已暂停",
+               "new": "新加入"}
 _STATE_BLOCK = re.compile(r"<!-- newsmirror-state: (\{.*\}) -->", re.S)
 
 
@@ -114,8 +118,9 @@ class SourceActivity:
 
     new_24h: int
     new_7d: int
-    last_new_ms: int | None
+    last_new_ms: int | None  # when the mirror last saw a new article (first seen)
     usual_gap_ms: int | None
+    newest_published_ms: int | None = None  # the newest article by publication time
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,15 +279,24 @@ def _set_state(entry: SourceHealth | RemoteHealth, state: str, now_ms: int) -> N
 
 
 def source_activity(index: ArchiveIndex, slug: str, as_of_ms: int) -> SourceActivity:
-    """Articles first seen in the last 24 h and 7 days, the newest, and the usual gap."""
-    records = index.newest(slug, RECENT_SAMPLE)
+    """Articles first seen in the last 24 h and 7 days, the newest, and the usual gap.
+
+    The usual gap is taken over recent publishing only: the newest ``GAP_SAMPLE``
+    articles published within ``GAP_WINDOW_MS`` of the newest one, so years of
+    archive (or one article of 2012 among this week's) do not stretch it.
+    """
+    records = index.newest(slug, RECENT_SAMPLE)  # newest publication first
     seen = [r.first_seen_ms for r in records if r.first_seen_ms <= as_of_ms]
-    published = sorted((r.published_ms for r in records[:GAP_SAMPLE]), reverse=True)
+    published = [r.published_ms for r in records if r.published_ms <= as_of_ms]
+    newest = published[0] if published else None
+    recent = [t for t in published[:GAP_SAMPLE] if newest is not None and
+              t >= newest - GAP_WINDOW_MS]
     return SourceActivity(
         new_24h=sum(1 for t in seen if t > as_of_ms - DAY_MS),
         new_7d=sum(1 for t in seen if t > as_of_ms - 7 * DAY_MS),
         last_new_ms=max(seen, default=None),
-        usual_gap_ms=usual_gap_ms(published),
+        usual_gap_ms=usual_gap_ms(recent),
+        newest_published_ms=newest,
     )
 
 
@@ -313,7 +327,7 @@ def state_view(status: MirrorStatus) -> dict[str, Any]:
     for s in status.sources:
         view: dict[str, Any] = {"name": s.name, "state": s.health.state,
                                 "since_ms": s.health.state_since_ms,
-                                "last_new_ms": s.activity.last_new_ms}
+                                "newest_ms": s.activity.newest_published_ms}
         if s.health.state == "failing":
             view |= {"error": s.health.last_error, "error_code": s.health.last_error_code,
                      "last_success_ms": s.health.last_success_ms}
@@ -337,6 +351,21 @@ def write_status_file(root: Path, status: MirrorStatus, tz: ZoneInfo) -> bool:
     return True
 
 
+def state_changes(before: dict[str, Any], view: dict[str, Any]) -> list[str]:
+    """``["德国之声 failing", "remote origin ok"]``: states that differ from ``before``.
+
+    A source or remote ``before`` did not know (a new mirror, a new source) is not a change.
+    """
+    changes = []
+    for group, label in (("sources", ""), ("remotes", "remote ")):
+        old_entries = before.get(group, {}) if isinstance(before.get(group), dict) else {}
+        for key, entry in view.get(group, {}).items():
+            old = old_entries.get(key)
+            if isinstance(old, dict) and old.get("state") != entry.get("state"):
+                changes.append(f"{label}{entry.get('name', key)} {entry.get('state')}")
+    return changes
+
+
 def _without_messages(view: dict[str, Any]) -> dict[str, Any]:
     """The view minus error texts, which vary between runs (timings, addresses) for one state."""
     return {group: {key: {k: v for k, v in entry.items() if k != "error"}
@@ -345,35 +374,57 @@ def _without_messages(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_status_file(status: MirrorStatus, view: dict[str, Any], tz: ZoneInfo) -> str:
+    """STATUS.md, in the mirror's language (Chinese, as the site and the feeds)."""
     lines = [
-        "# Mirror status", "",
-        f"As of {format_time(status.as_of_ms, tz)}. This page changes only when a source or a "
-        "remote changes state; the figures are as of that moment.", "",
-        "## Sources", "",
-        "| Source | State | Since | Newest article | New in 24 h | New in 7 days | Usual gap "
-        "| Last error |",
+        "# 镜像状态", "",
+        f"截至 {format_time(status.as_of_ms, tz)}（{tz.key}）。本页只在来源或推送目标的状态改变时"
+        "更新，其中的数字是那一刻的。", "",
+        "## 来源", "",
+        "| 来源 | 状态 | 起始 | 最新文章（发表时间） | 24 小时内新增 | 7 天内新增 | 通常间隔 "
+        "| 最近错误 |",
         "|---|---|---|---|---:|---:|---|---|",
     ]
     for s in status.sources:
         error = s.health.last_error if s.health.state == "failing" else ""
         lines.append("| " + " | ".join(_cell(c) for c in (
-            s.name, describe_source_state(s, tz), format_time(s.health.state_since_ms, tz),
-            format_time(s.activity.last_new_ms, tz), str(s.activity.new_24h),
-            str(s.activity.new_7d), format_duration(s.activity.usual_gap_ms), error or "",
+            s.name, describe_source_state_zh(s, tz), format_time(s.health.state_since_ms, tz),
+            format_time(s.activity.newest_published_ms, tz), str(s.activity.new_24h),
+            str(s.activity.new_7d), format_duration_zh(s.activity.usual_gap_ms), error or "",
         )) + " |")
     if status.remotes:
-        lines += ["", "## Remotes", "", "| Remote | State | Since | Last successful push "
-                  "| Last error |", "|---|---|---|---|---|"]
+        lines += ["", "## 推送目标", "", "| 远程仓库 | 状态 | 起始 | 上次成功推送 | 最近错误 |",
+                  "|---|---|---|---|---|"]
         for r in status.remotes:
-            last_push = ("every run" if r.state == "ok" else format_time(r.last_push_ms, tz))
+            last_push = ("每次运行" if r.state == "ok" else format_time(r.last_push_ms, tz))
             error = r.last_error if r.state == "failing" else ""
             lines.append("| " + " | ".join(_cell(c) for c in (
-                r.name, r.state, format_time(r.state_since_ms, tz), last_push, error or "",
+                r.name, STATE_NAMES.get(r.state, r.state), format_time(r.state_since_ms, tz),
+                last_push, error or "",
             )) + " |")
     lines += render_failing_rules(status, tz)
     block = json.dumps(view, ensure_ascii=False, sort_keys=True).replace(">", "\\u003e")
     lines += ["", f"<!-- newsmirror-state: {block} -->", ""]
     return "\n".join(lines)
+
+
+def describe_source_state_zh(status: SourceStatus, tz: ZoneInfo) -> str:
+    """A source's state as STATUS.md says it."""
+    health = status.health
+    if health.state == "failing":
+        return f"失败（上次成功 {format_time(health.last_success_ms, tz)}）"
+    if health.state == "stalled":
+        return f"停滞：{format_time(status.activity.last_new_ms, tz)} 以来没有新文章"
+    return STATE_NAMES.get(health.state, health.state)
+
+
+def format_duration_zh(duration_ms: int | None) -> str:
+    if duration_ms is None:
+        return "—"
+    if duration_ms >= 2 * DAY_MS:
+        return f"{duration_ms / DAY_MS:.0f} 天"
+    if duration_ms >= HOUR_MS:
+        return f"{duration_ms / HOUR_MS:.0f} 小时"
+    return f"{max(1, round(duration_ms / 60_000))} 分钟"
 
 
 def describe_source_state(status: SourceStatus, tz: ZoneInfo) -> str:
@@ -487,7 +538,8 @@ def render_status_text(status: MirrorStatus, tz: ZoneInfo) -> str:
             f"    last success: {format_time(h.last_success_ms, tz)}; "
             f"consecutive failures: {h.consecutive_failures}",
             f"    new articles: {s.activity.new_24h} in 24 h, {s.activity.new_7d} in 7 days; "
-            f"newest {format_time(s.activity.last_new_ms, tz)}; "
+            f"newest {format_time(s.activity.newest_published_ms, tz)} (published), "
+            f"last new {format_time(s.activity.last_new_ms, tz)}; "
             f"usual gap {format_duration(s.activity.usual_gap_ms)}",
         ]
         if h.last_error:
@@ -508,10 +560,10 @@ def _cell(text: str) -> str:
 
 __all__ = [
     "Health", "MirrorStatus", "RemoteHealth", "RuleHealth", "SourceActivity", "SourceHealth",
-    "SourceStatus", "describe_source_state", "format_duration", "format_time",
-    "health_from_status_file", "is_stalled", "load_health", "read_mirror_status",
-    "read_state_block", "record_pushes", "record_rule_checks", "record_run",
+    "SourceStatus", "describe_source_state", "describe_source_state_zh", "format_duration",
+    "format_duration_zh", "format_time", "health_from_status_file", "is_stalled", "load_health",
+    "read_mirror_status", "read_state_block", "record_pushes", "record_rule_checks", "record_run",
     "render_failing_rules", "render_status_file", "render_status_text", "rules_from_state_block",
-    "rules_state_view", "save_health", "source_activity", "state_view", "update_source_states",
-    "usual_gap_ms", "write_status_file",
+    "rules_state_view", "save_health", "source_activity", "state_changes", "state_view",
+    "update_source_states", "usual_gap_ms", "write_status_file",
 ]

@@ -214,6 +214,21 @@ class SourceReport:
         return self.error is None
 
 
+@dataclass(frozen=True, slots=True)
+class ProgressEvent:
+    """What a run is doing now, for a progress display (``source`` "*": the whole run).
+
+    ``stage``: ``feed`` (fetching the feed at ``url``), ``items`` (``total`` new
+    items to mirror), ``item`` (started on ``url``), ``item_done`` (finished
+    ``url``), ``done`` (the source is finished), ``recheck``, ``outputs``.
+    """
+
+    source: str
+    stage: str
+    url: str = ""
+    total: int = 0
+
+
 @dataclass(slots=True)
 class RunReport:
     """Everything a run did, for the CLI's table, the log and ``--report-json``."""
@@ -224,6 +239,8 @@ class RunReport:
     commit_message: str | None = None
     notes: list[str] = field(default_factory=list)
     pushes: list[PushResult] = field(default_factory=list)
+    # States STATUS.md now shows differently from before the run ("德国之声 failing").
+    status_changes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

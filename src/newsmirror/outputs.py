@@ -7,28 +7,44 @@ Also the archive-wide verbs that need no fetching: ``build``, ``search``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from newsmirror.config import Config
+from newsmirror.config import CONFIG_FILENAME, Config
 from newsmirror.errors import MirrorError
 from newsmirror.health import (
+    STATUS_FILENAME,
     Health,
     load_health,
+    read_state_block,
     record_pushes,
     record_run,
     save_health,
+    state_changes,
+    state_view,
     update_source_states,
     write_status_file,
 )
 from newsmirror.models import RunReport
-from newsmirror.publish import PushPolicy, commit_changes, push_to_remotes
-from newsmirror.render.changes import render_change_files
+from newsmirror.publish import (
+    PushPolicy,
+    commit_changes,
+    commit_staged,
+    push_to_remotes,
+    stage_changes,
+)
+from newsmirror.render.changes import (
+    OLD_DELETED_LIST,
+    is_old_deleted_list,
+    render_change_files,
+)
 from newsmirror.render.lists import (
     SourceSummary,
     list_path,
     render_month_readme,
     render_root_readme,
     render_source_list,
+    year_of,
 )
 from newsmirror.render.site import SiteReport, build_site
 from newsmirror.store.articles import ArticleFiles
@@ -89,7 +105,8 @@ def finish_run(after: AfterRun) -> None:
     """
     config, index, report = after.config, after.index, after.report
     if after.outputs:
-        render_outputs(config, index, set(after.changed_folders) | index.dirty_folders())
+        render_outputs(config, index, set(after.changed_folders) | index.dirty_folders(),
+                       now_ms=after.now_ms)
         index.clear_dirty_folders()
         if after.site:
             build_site_after_run(config, index, report, after.now_ms)
@@ -97,9 +114,10 @@ def finish_run(after: AfterRun) -> None:
     else:
         health = load_health(config.root)
     if _should_commit(after):
-        report.commit_message = after.message or commit_message(report)
-        report.commit = commit_changes(config.root, report.commit_message,
-                                       extra_paths=(config.mirror.site_dir,))
+        staged = stage_changes(config.root, extra_paths=(config.mirror.site_dir,))
+        if staged:
+            report.commit_message = after.message or commit_message(report, staged)
+            report.commit = commit_staged(config.root, report.commit_message)
     if _should_push(after):
         publish_to_remotes(config, index, report, health, after.now_ms)
 
@@ -116,19 +134,24 @@ def _should_push(after: AfterRun) -> bool:
     return _should_commit(after) and after.config.mirror.push
 
 
-def render_outputs(config: Config, index: ArchiveIndex, folders: set[str]) -> None:
-    """Rewrite the lists and READMEs the run's changes affect (unchanged bytes stay)."""
+def render_outputs(config: Config, index: ArchiveIndex, folders: set[str], *,
+                   now_ms: int) -> None:
+    """Rewrite the lists and READMEs the run's changes affect (unchanged bytes stay).
+
+    ``now_ms`` (the run's clock) decides only which year lists leave unsaid."""
     tz = config.tz
-    names = {s.slug: s.name for s in config.sources}
+    current_year = year_of(now_ms, tz)
+    sources = config.listed_sources(lambda slug: index.count(slug) > 0)
+    names = {s.slug: s.name for s in sources}
     for folder in sorted(folders):
         slug = folder.split("/")[1]
         text = render_month_readme(names.get(slug, slug), folder, index.in_folder(folder), tz)
         write_atomic(config.root / folder / MONTH_README, text)
     summaries = []
-    for source in config.sources:
+    for source in sources:
         newest = index.newest(source.slug, config.mirror.list_size)
         write_atomic(config.root / list_path(source.name),
-                     render_source_list(source.name, newest, tz))
+                     render_source_list(source.name, newest, tz, current_year=current_year))
         last = max((r.first_seen_ms for r in newest), default=None)
         summaries.append(SourceSummary(source.name, source.slug, index.count(source.slug), last))
     write_atomic(config.root / "README.md",
@@ -136,6 +159,17 @@ def render_outputs(config: Config, index: ArchiveIndex, folders: set[str]) -> No
     changes = render_change_files(ArticleFiles(config.root).body, config, index.changed_records())
     for relative, text in changes.items():
         write_atomic(config.root / relative, text)
+    _remove_old_deleted_list(config)
+
+
+def _remove_old_deleted_list(config: Config) -> None:
+    """``lists/deleted.md`` of earlier versions is now ``lists/changes.md``."""
+    old = config.root / OLD_DELETED_LIST
+    try:
+        if is_old_deleted_list(old.read_text(encoding="utf-8")):
+            old.unlink()
+    except (FileNotFoundError, UnicodeDecodeError):
+        pass
 
 
 def build_site_after_run(
@@ -178,26 +212,49 @@ def search_archive(
         index.close()
 
 
-def commit_message(report: RunReport) -> str:
-    """``12 new: BBC 5, DW 7`` (plus failures), from the run's report."""
-    parts = [f"{s.name} {s.new}" for s in report.sources if s.new]
-    message = f"{report.new_count} new: {', '.join(parts)}" if parts else ""
+def commit_message(report: RunReport, staged: Sequence[str]) -> str:
+    """What the commit holds, from the run's report and the paths staged.
+
+    ``12 new: BBC 5, DW 7; 1 edited (failed: RFI)`` for a run's articles;
+    ``newsmirror.toml changed`` when the configuration is committed; ``status: DW
+    failing`` for a change of state in STATUS.md, on its own when that is all the
+    commit holds; ``rewrote docs, lists`` for outputs rewritten with nothing new
+    (a new template, a new year).  Never ``0 new``: a commit always says what it holds.
+    """
+    top = {path.split("/", 1)[0] for path in staged}
+    parts = _article_changes(report)
+    parts += [f"{name} changed" for name in (CONFIG_FILENAME, ".gitignore") if name in top]
+    if STATUS_FILENAME in top and report.status_changes:
+        parts.append(f"status: {', '.join(report.status_changes)}")
+        if top == {STATUS_FILENAME}:
+            return parts[-1]  # a note on the mirror's health, not a backup result
+    if not parts:
+        parts.append(f"rewrote {', '.join(sorted(top - {STATUS_FILENAME}) or sorted(top))}")
+    failed = [s.name for s in report.sources if not s.ok]
+    return "; ".join(parts) + (f" (failed: {', '.join(failed)})" if failed else "")
+
+
+def _article_changes(report: RunReport) -> list[str]:
+    """``["12 new: BBC 5, DW 7", "1 edited, 2 deleted"]`` (only what happened)."""
+    parts = []
+    if report.new_count:
+        per_source = ", ".join(f"{s.name} {s.new}" for s in report.sources if s.new)
+        parts.append(f"{report.new_count} new: {per_source}")
     changed = [f"{report.counters[f'recheck/{kind}']} {kind}" for kind in ("edited", "deleted")
                if report.counters[f"recheck/{kind}"]]
     if changed:
-        message = f"{message}; {', '.join(changed)}" if message else ", ".join(changed)
-    message = message or "0 new"
-    failed = [s.name for s in report.sources if not s.ok]
-    if failed:
-        message += f" (failed: {', '.join(failed)})"
-    return message
+        parts.append(", ".join(changed))
+    return parts
 
 
 def record_health(config: Config, index: ArchiveIndex, report: RunReport, now: int) -> Health:
-    """Note how each source fared; rewrite STATUS.md when a state changed."""
+    """Note how each source fared; rewrite STATUS.md when a state changed (noted in ``report``)."""
     health = load_health(config.root)
     record_run(health, report, now)
-    write_status_file(config.root, update_source_states(health, config, index, now), config.tz)
+    before = read_state_block(config.root)
+    status = update_source_states(health, config, index, now)
+    if write_status_file(config.root, status, config.tz):
+        report.status_changes = state_changes(before, state_view(status))
     save_health(config.root, health)
     return health
 

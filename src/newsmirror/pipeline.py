@@ -19,11 +19,11 @@ from urllib.parse import urlsplit
 
 from newsmirror.article_body import clean_feed_item, clean_page
 from newsmirror.clean.urls import canonical_url, strip_tracking_params
-from newsmirror.config import Config, Source
-from newsmirror.errors import ConfigError, MirrorError, NoContentError, NotHTML
+from newsmirror.config import Config, Source, check_source_slugs
+from newsmirror.errors import ConfigError, MirrorError, NoContentError
 from newsmirror.extract import feed_item_body
 from newsmirror.feeds import parse_feed
-from newsmirror.fetch import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, FetchPolicy, decode_html
+from newsmirror.fetch import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, FetchPolicy, read_html_page
 from newsmirror.images import (
     ImagePolicy,
     MediaStore,
@@ -35,7 +35,7 @@ from newsmirror.models import (
     CleanArticle,
     FeedEntry,
     ItemFailure,
-    Page,
+    ProgressEvent,
     PushResult,
     RuleCheck,
     RunReport,
@@ -55,23 +55,21 @@ from newsmirror.outputs import (
 )
 from newsmirror.publish import remove_stale_index_lock
 from newsmirror.recheck import FeedSighting, RecheckRequest, parse_schedule, recheck_mirror
-from newsmirror.store.articles import ArticleFile, ArticleFiles, ArticleUnreadableError
-from newsmirror.store.files import (
-    article_id,
-    folder_for,
-    month_shard,
-    name_candidate,
-    remove_stale_temporaries,
-    unique_name,
+from newsmirror.store.articles import (
+    ArticleFile,
+    ArticleFiles,
+    ArticleUnreadableError,
+    NewArticle,
+    store_new_article,
 )
+from newsmirror.store.files import remove_stale_temporaries
 from newsmirror.store.index import ArchiveIndex, body_sha256
 from newsmirror.store.lock import hold_run_lock
 from newsmirror.times import now_ms
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str, str], None]
-HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
+Progress = Callable[[ProgressEvent], None]
 # An item that failed this many runs in a row is no longer fetched (until the cache is lost).
 MAX_PENDING_ATTEMPTS = 8
 MAX_IMAGE_RETRY_ARTICLES = 50  # articles whose failed images are retried per run
@@ -105,9 +103,9 @@ class _RunContext:
     def seconds_left(self) -> float:
         return max(0.0, self.deadline - asyncio.get_running_loop().time())
 
-    def progress(self, source: str, event: str) -> None:
+    def progress(self, source: str, stage: str, url: str = "", total: int = 0) -> None:
         if self.options.progress is not None:
-            self.options.progress(source, event)
+            self.options.progress(ProgressEvent(source, stage, url, total))
 
 
 def run(config: Config, options: RunOptions | None = None) -> RunReport:
@@ -137,7 +135,8 @@ async def _run_locked(config: Config, options: RunOptions) -> RunReport:
         async with Fetcher(policy, trusted_hosts=trusted) as fetcher:
             deadline = asyncio.get_running_loop().time() + config.mirror.run_deadline_s
             context = _RunContext(config, index, fetcher, options, media=media, deadline=deadline)
-            await localise_pending_images(context, sources)
+            # Archived pages' images too: the on-demand archive has no run of its own.
+            await localise_pending_images(context, [*sources, config.archive.as_source()])
             report.sources = list(
                 await asyncio.gather(*(mirror_source(context, s) for s in sources))
             )
@@ -150,6 +149,7 @@ async def _run_locked(config: Config, options: RunOptions) -> RunReport:
             report.count("items/failed", source_report.failed)
             report.count("items/given_up", source_report.given_up)
         report.counters.update(context.image_counts)
+        context.progress("*", "outputs")
         finish_run(AfterRun(config, index, report, now_ms=options.clock(),
                             changed_folders=frozenset(context.touched_folders),
                             commit=options.commit, push=options.push))
@@ -208,9 +208,7 @@ async def recheck_articles(
 
 def _selected_sources(config: Config, options: RunOptions) -> list[Source]:
     wanted = set(options.only_sources)
-    unknown = wanted - {s.slug for s in config.sources}
-    if unknown:
-        raise ConfigError(f"no such source: {', '.join(sorted(unknown))}")
+    check_source_slugs(config, wanted)
     return [s for s in config.sources if s.enabled and (not wanted or s.slug in wanted)]
 
 
@@ -218,7 +216,7 @@ async def mirror_source(context: _RunContext, source: Source) -> SourceReport:
     """Fetch one source's feed and mirror its new items; never raises MirrorError."""
     report = SourceReport(slug=source.slug, name=source.name)
     started = time.monotonic()
-    context.progress(source.slug, "feed")
+    context.progress(source.slug, "feed", source.feed)
     try:
         async with asyncio.timeout(context.seconds_left()):
             entries, validators = await _feed_entries(context, source)
@@ -230,6 +228,7 @@ async def mirror_source(context: _RunContext, source: Source) -> SourceReport:
         report.error = _deadline_failure(context, source, source.feed, waiting=0)
         entries, validators = [], None
     todo = _new_entries(context, source, entries, report)
+    context.progress(source.slug, "items", total=len(todo))
     results = await _mirror_entries_before_deadline(context, source, todo)
     for entry, outcome in zip(todo, results, strict=True):
         if outcome is None:  # not finished when the run's deadline came: next run
@@ -367,6 +366,16 @@ async def localise_pending_images(context: _RunContext, sources: list[Source]) -
 async def _mirror_entry(
     context: _RunContext, source: Source, entry: FeedEntry
 ) -> ArticleRecord | ItemFailure:
+    context.progress(source.slug, "item", entry.link)
+    try:
+        return await _mirror_entry_now(context, source, entry)
+    finally:
+        context.progress(source.slug, "item_done", entry.link)
+
+
+async def _mirror_entry_now(
+    context: _RunContext, source: Source, entry: FeedEntry
+) -> ArticleRecord | ItemFailure:
     try:
         article = await _clean_article(context, source, entry)
         images = await mirror_images(article.body_html,
@@ -396,11 +405,7 @@ async def _clean_article(
         if source.fulltext == "feed":
             raise NoContentError(f"feed item has no content: {entry.link}", url=entry.link)
     result = await context.fetcher.fetch(entry.link, accept=PAGE_ACCEPT)
-    media_type = result.content_type.split(";")[0].strip().lower()
-    if media_type not in HTML_TYPES:
-        raise NotHTML(f"not an HTML page: {entry.link} ({media_type})", url=entry.link)
-    page = Page(url=entry.link, final_url=result.final_url,
-                html=decode_html(result.body, result.charset))
+    page = read_html_page(entry.link, result)
     article = await asyncio.to_thread(clean_page, page, min_chars=min_chars)
     if article.rule_check is not None:  # for the health record: rules that stopped matching
         context.rule_checks.setdefault(source.slug, []).append(article.rule_check)
@@ -417,32 +422,23 @@ def _store_article(
     article: CleanArticle,
     body: str,
 ) -> ArticleRecord:
-    """Assign the article its path, write its file, then its index record (no awaits)."""
-    config, index = context.config, context.index
+    """The new article's file and index record (no awaits)."""
     first_seen = context.options.clock()
     canonical = canonical_url(entry.link)
-    published = article.published_ms or entry.published_ms or first_seen
     title = (article.title if article.method.startswith("site") else None) or entry.title \
         or article.title or canonical
-    shard = month_shard(published, config.tz)
-    folder = folder_for(source.slug, shard, index.folder_counts(source.slug, shard))
-    name = unique_name(name_candidate(canonical), canonical, index.names_in_folder(folder))
-    record = ArticleRecord(
-        id=article_id(source.slug, canonical),
+    record = store_new_article(context.config.root, context.index, NewArticle(
         source=source.slug,
         url=strip_tracking_params(entry.link),
         canonical_url=canonical,
         title=title,
-        published_ms=published,
+        published_ms=article.published_ms or entry.published_ms or first_seen,
         first_seen_ms=first_seen,
-        path=f"{folder}/{name}.md",
-        content_sha256=body_sha256(body),
+        body_html=body,
         guid=entry.guid,
         author=article.author or entry.author,
-    )
-    ArticleFiles(config.root).write(record.path, ArticleFile(published, title, record.url, body))
-    index.save(record)
-    context.touched_folders.add(folder)
+    ), context.config.tz)
+    context.touched_folders.add(record.path.rsplit("/", 1)[0])
     return record
 
 

@@ -84,7 +84,8 @@ def scrub_secrets(text: str, secrets: Sequence[str] = ()) -> str:
 def _telling_line(output: str) -> str:
     """The line of git's output that says most about why it failed."""
     lines = [line.strip() for line in output.strip().splitlines() if line.strip()]
-    for marker in ("! [", "fatal:", "remote: error", "error: hook", "rejected"):
+    for marker in ("! [", "[rejected]", "[remote rejected]", "fatal:", "remote: error",
+                   "error: hook", "rejected"):
         for line in lines:
             if marker in line:
                 return " ".join(line.split())
@@ -113,15 +114,26 @@ def _identity_args(root: Path) -> list[str]:
 
 def commit_changes(root: Path, message: str, *, extra_paths: tuple[str, ...] = ()) -> str | None:
     """Stage the mirror's outputs and commit them; return the new commit, or None if clean."""
+    if not stage_changes(root, extra_paths=extra_paths):
+        return None
+    return commit_staged(root, message)
+
+
+def stage_changes(root: Path, *, extra_paths: tuple[str, ...] = ()) -> list[str]:
+    """Stage the mirror's outputs; return the paths staged (none: nothing to commit)."""
     init_repository(root)
     paths = [p for p in (*MANAGED_PATHS, *extra_paths) if (root / p).exists()]
     if not paths:
-        return None
+        return []
     remove_stale_index_lock(root)  # callers hold the run lock
     run_git(root, "add", "--all", "--", *paths)
-    staged = run_git(root, "diff", "--cached", "--name-only", "-z", check=False)
-    if not staged.strip("\0"):
-        return None
+    staged = run_git(root, "-c", "core.quotePath=false", "diff", "--cached", "--name-only",
+                     "-z", check=False)
+    return [p for p in staged.split("\0") if p]
+
+
+def commit_staged(root: Path, message: str) -> str:
+    """Commit what is staged; return the new commit."""
     run_git(root, *_identity_args(root), "commit", "--quiet", "--no-verify", "-m", message)
     commit = run_git(root, "rev-parse", "HEAD").strip()
     log.info("committed commit=%s message=%r", commit[:12], message)
@@ -204,25 +216,74 @@ def push_to_remote(root: Path, remote: Remote, policy: PushPolicy, *, commit: st
         return PushResult(remote.name, url, ok=False, error=f"push skipped: {url} (no commit yet)")
     refspec = f"HEAD:refs/heads/{remote.branch or branch}"  # HEAD: no hash in messages
     error = ""
+    deepened = False
+
+    def push() -> str:
+        try:
+            return run_git(root, "push", "--porcelain", "--", remote.url, refspec,
+                           timeout_s=policy.timeout_s, env=call.env, secrets=call.secrets)
+        except GitError as exc:
+            raise GitError(str(exc).replace(f"git push failed: {root}", f"push failed: {url}", 1),
+                           url=url) from exc
+
     for attempt in range(1, policy.retries + 2):
         try:
-            output = run_git(root, "push", "--porcelain", "--", remote.url, refspec,
-                             timeout_s=policy.timeout_s, env=call.env, secrets=call.secrets)
+            output = push()
         except GitError as exc:
-            error = str(exc).replace(f"git push failed: {root}", f"push failed: {url}", 1)
+            error = str(exc)
             log.warning("push failed remote=%s url=%s attempt=%d reason=%s", remote.name, url,
                         attempt, error)
+            if not deepened and _lacks_history(error) and deepen_shallow_clone(root, policy):
+                deepened = True  # the push is tried again at once, with the history it lacked
+                try:
+                    return _pushed(remote, url, push(), commit, attempt)
+                except GitError as retry:
+                    error = str(retry)
             if _is_permanent(error) or attempt > policy.retries:
                 return PushResult(remote.name, url, ok=False, commit=commit, attempts=attempt,
                                   error=error)
             time.sleep(policy.backoff_s * 2 ** (attempt - 1))
             continue
-        updated = "[up to date]" not in output
-        log.info("pushed remote=%s url=%s commit=%s updated=%s", remote.name, url, commit[:12],
-                 updated)
-        return PushResult(remote.name, url, ok=True, commit=commit, attempts=attempt,
-                          updated=updated)
+        return _pushed(remote, url, output, commit, attempt)
     return PushResult(remote.name, url, ok=False, commit=commit, error=error)  # pragma: no cover
+
+
+def _pushed(remote: Remote, url: str, output: str, commit: str, attempt: int) -> PushResult:
+    updated = "[up to date]" not in output
+    log.info("pushed remote=%s url=%s commit=%s updated=%s", remote.name, url, commit[:12],
+             updated)
+    return PushResult(remote.name, url, ok=True, commit=commit, attempts=attempt,
+                      updated=updated)
+
+
+def _lacks_history(error: str) -> bool:
+    """A refusal a shallow clone gets when the remote is behind it or empty."""
+    lowered = error.lower()
+    return "fetch first" in lowered or "shallow update not allowed" in lowered
+
+
+def is_shallow_clone(root: Path) -> bool:
+    return run_git(root, "rev-parse", "--is-shallow-repository", check=False).strip() == "true"
+
+
+def deepen_shallow_clone(root: Path, policy: PushPolicy) -> bool:
+    """Fetch the whole history of a shallow clone from where it was cloned; True if done.
+
+    A shallow clone (the CI templates make one, so checkout time does not grow with
+    the archive) pushes to a remote that has its history like any clone.  A remote
+    that is behind it, or empty, needs the commits between: those are fetched once,
+    from the clone's own upstream (``git fetch --unshallow``), and the push retried.
+    """
+    if not is_shallow_clone(root):
+        return False
+    try:
+        run_git(root, "fetch", "--quiet", "--unshallow", "--no-tags", timeout_s=policy.timeout_s,
+                env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
+    except GitError as exc:
+        log.warning("could not fetch the history of a shallow clone path=%s reason=%s", root, exc)
+        return False
+    log.info("fetched the whole history of a shallow clone path=%s", root)
+    return True
 
 
 def _is_permanent(error: str) -> bool:

@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsmirror.config import CONFIG_FILENAME, MirrorSettings
+from newsmirror.config import CONFIG_FILENAME, ArchiveSettings, MirrorSettings
 from newsmirror.errors import ConfigError
 from newsmirror.publish import init_repository
 from newsmirror.store.files import write_atomic
@@ -54,6 +54,9 @@ def render_config(outlets: tuple[Outlet, ...] = DEFAULT_OUTLETS, *,
         value = overrides.get(f.name, f.default)
         lines.append(f"# {f.metadata['help']}")
         lines.append(f"{f.name} = {toml_value(value)}")
+    lines += ["", "# Pages archived on demand (newsmirror archive URL...).", "[archive]"]
+    for f in dataclasses.fields(ArchiveSettings):
+        lines += [f"# {f.metadata['help']}", f"{f.name} = {toml_value(f.default)}"]
     for outlet in outlets:
         lines += ["", f"# {outlet.note}", "[[sources]]",
                   f"name = {toml_value(outlet.name)}", f"slug = {toml_value(outlet.slug)}",

@@ -18,7 +18,7 @@ from newsmirror.extract import extract_article
 from newsmirror.extract.rules import bundled_rules
 
 CASES = load_cases()
-REAL_CASES = [c for c in CASES if c.set in ("real", "site")]
+REAL_CASES = [c for c in CASES if c.set in ("real", "site", "ondemand")]
 
 
 def stored_text(case: Case) -> str:

@@ -71,7 +71,9 @@ def test_the_pages_cover_every_outlet_with_a_rule() -> None:
     rules = {extract_article(Page(p.outlet_url, p.outlet_url, p.path.read_text("utf-8"))).method
              for p in RULE_PAGES}
     assert rules == {"site:bbc", "site:bbc-legacy", "site:voa", "site:dw", "site:rfi",
-                     "site:nyt", "site:ft", "site:rfa", "site:cdt", "site:wechat"}
+                     "site:nyt", "site:ft", "site:rfa", "site:cdt", "site:wechat",
+                     "site:zhihu-question", "site:zhihu-answer", "site:zhihu-zhuanlan",
+                     "site:telegraph", "site:matters", "site:weibo"}
 
 
 @pytest.mark.parametrize("page", RULE_PAGES, ids=lambda p: p.name)

@@ -48,8 +48,13 @@ def test_doctor_reports_each_check(doctor_output: tuple[int, list[str]], start: 
                                    has_fix: bool) -> None:
     _, lines = doctor_output
     at = next(i for i, line in enumerate(lines) if line.startswith(start))
-    followed_by_fix = at + 1 < len(lines) and lines[at + 1].strip().startswith("fix:")
-    assert followed_by_fix is has_fix
+    notes = []
+    for line in lines[at + 1:]:
+        if not line.startswith("     "):
+            break
+        notes.append(line.strip().split(":", 1)[0])
+    assert notes == (["cause", "fix"] if has_fix and start.startswith("FAIL") else
+                     ["fix"] if has_fix else [])
 
 
 def test_doctor_exits_1_when_a_check_fails(doctor_output: tuple[int, list[str]]) -> None:

@@ -65,7 +65,7 @@ def test_status_file_flags_failing_source_with_its_error(mirror: Path) -> None:
     _run(mirror, Clock(T0))
     status = (mirror / "STATUS.md").read_text(encoding="utf-8")
     line = next(row for row in status.splitlines() if row.startswith("| 坏源"))
-    assert "FAILING" in line and "404" in line
+    assert "失败" in line and "404" in line
 
 
 def test_status_file_changes_when_a_source_stalls(mirror: Path) -> None:
@@ -74,7 +74,7 @@ def test_status_file_changes_when_a_source_stalls(mirror: Path) -> None:
     clock.now_ms += 30 * DAY_MS
     _run(mirror, clock)
     status = (mirror / "STATUS.md").read_text(encoding="utf-8")
-    assert "STALLED" in next(row for row in status.splitlines() if row.startswith("| 纽约时报"))
+    assert "停滞" in next(row for row in status.splitlines() if row.startswith("| 纽约时报"))
 
 
 def test_status_command_counts_consecutive_failures(mirror: Path) -> None:

@@ -18,8 +18,10 @@ from newsmirror.cli import app
 from newsmirror.config import load_config
 from newsmirror.images import MediaStore
 from newsmirror.importer import ImportOptions, import_archive
+from newsmirror.importer.archive import parse_archive_text
 from newsmirror.models import ArticleRecord
 from newsmirror.store.articles import parse_article_file
+from newsmirror.store.files import name_candidate
 from newsmirror.store.index import ArchiveIndex
 
 runner = CliRunner()
@@ -200,23 +202,27 @@ def test_worker_processes_write_what_one_process_writes(archive: Path, tmp_path:
 
 
 def test_articles_join_a_month_the_mirror_already_has_under_free_names(tmp_path: Path) -> None:
-    """A mirrored article took the name ``5494822`` in 2020/07: the imported one gets another."""
+    """A mirrored article took the name the imported one would get: it gets another."""
     root = make_mirror(tmp_path / "mirror", predecessor_sources())
-    taken = "articles/voa/2020/07/5494822.md"
+    archive = write_predecessor_archive(tmp_path / "a", slugs=("voa",))
+    sample = (archive / predecessor_files()[0].relative).read_text(encoding="utf-8")
+    text = parse_archive_text(sample)
+    name = name_candidate(canonical_url(text.url), text.title)
+    taken = f"articles/voa/2020/07/{name}.md"
     (root / taken).parent.mkdir(parents=True)
-    (root / taken).write_text("<!--1594230000000-->\n[早有](https://www.voachinese.com/a/5494822.html)"
+    (root / taken).write_text("<!--1594230000000-->\n[早有](https://www.voachinese.com/a/1.html)"
                               "\n------\n\n<p>早已镜像的文章。</p>\n", encoding="utf-8")
     index = ArchiveIndex.open(root)
     index.save(ArticleRecord(
-        id="0" * 12, source="voa", url="https://www.voachinese.com/a/5494822.html",
-        canonical_url="https://www.voachinese.com/a/5494822.html", title="早有",
+        id="0" * 12, source="voa", url="https://www.voachinese.com/a/1.html",
+        canonical_url="https://www.voachinese.com/a/1.html", title="早有",
         published_ms=1_594_230_000_000, first_seen_ms=1_594_230_000_000, path=taken,
         content_sha256="0" * 64))
     index.close()
-    code, output = invoke_import(root, write_predecessor_archive(tmp_path / "a", slugs=("voa",)))
+    code, output = invoke_import(root, archive)
     assert code == 0, output
     readme = (root / "articles/voa/2020/07/README.md").read_text(encoding="utf-8")
-    assert "(5494822.md)" in readme and "(5494822-" in readme
+    assert f"({name}.md)" in readme and readme.count(f"({name[:30]}") == 2
 
 
 def test_local_images_wait_for_a_run_and_nothing_is_downloaded(tmp_path: Path) -> None:

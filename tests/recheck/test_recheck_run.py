@@ -116,9 +116,12 @@ def test_deletion_is_marked_in_the_month_readme(story: Story) -> None:
     assert "（原文已删除）" in (story.root / folder / "README.md").read_text()
 
 
-def test_deleted_list_names_the_article(story: Story) -> None:
-    text = (story.root / "lists" / "deleted.md").read_text()
-    assert "[洪水过后的城市](../articles/test/2023/11/world-1.md)" in text
+def test_change_list_names_the_article_with_its_edit_and_its_deletion(story: Story) -> None:
+    text = (story.root / "lists" / "changes.md").read_text()
+    link = "[洪水过后的城市](../articles/test/2023/11/hong-shui-guo-hou-de-cheng-shi.md)"
+    lines = [line for line in text.splitlines() if link in line]
+    assert [line.rsplit("，", 1)[1] for line in lines] == ["原文已删除）", "第 1 次修改）"]
+    assert not (story.root / "lists" / "deleted.md").exists()
 
 
 def test_changes_feed_is_atom_with_the_edit_and_the_deletion(story: Story) -> None:
@@ -355,8 +358,8 @@ def test_articles_of_the_first_run_count_as_made_by_the_current_code(tmp_path: P
 
 @pytest.mark.parametrize(
     ("feed", "href"),
-    [("feeds/changes.xml", "../docs/test/2023/11/world-1.html"),
-     ("docs/feeds/changes.xml", "../test/2023/11/world-1.html")],
+    [("feeds/changes.xml", "../docs/test/2023/11/hong-shui-guo-hou-de-cheng-shi.html"),
+     ("docs/feeds/changes.xml", "../test/2023/11/hong-shui-guo-hou-de-cheng-shi.html")],
     ids=["mirror-copy", "site-copy"],
 )
 def test_changes_feed_links_to_the_site_page(story: Story, feed: str, href: str) -> None:

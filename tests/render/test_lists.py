@@ -32,13 +32,29 @@ REVISION = Revision(seen_ms=1_772_300_000_000, title="旧标题", content_sha256
     ids=["plain", "deleted", "edited"],
 )
 def test_source_list_line_marks_edits_and_deletions(record: ArticleRecord, line: str) -> None:
-    assert render_source_list("BBC", [record], TZ).splitlines()[3] == line
+    assert render_source_list("BBC", [record], TZ, current_year=2026).splitlines()[3] == line
+
+
+@pytest.mark.parametrize(
+    ("published_ms", "current_year", "date"),
+    [(1_426_464_000_000, 2026, "2015-3-16"),   # 2015-03-16 08:00 in Shanghai
+     (1_426_464_000_000, 2015, "3-16"),
+     (1_767_196_800_000, 2025, "2026-1-1"),    # 2026-01-01 00:00 in Shanghai, 2025 in UTC
+     (1_767_196_800_000, 2026, "1-1")],
+    ids=["older-year", "this-year", "zone-decides-next-year", "zone-decides-this-year"],
+)
+def test_source_list_shows_the_year_of_items_from_another_year(
+    published_ms: int, current_year: int, date: str
+) -> None:
+    record = replace(RECORD, published_ms=published_ms)
+    line = render_source_list("BBC", [record], TZ, current_year=current_year).splitlines()[3]
+    assert line.startswith(f"{date} [标题]")
 
 
 def test_root_readme_links_lists_and_the_changes() -> None:
     text = render_root_readme([SourceSummary("BBC", "bbc", 3, RECORD.first_seen_ms)], TZ, "docs")
     assert "| [BBC](lists/BBC.md) | 3 | 2026-03-01 00:00 |" in text
-    assert "(lists/deleted.md)" in text and "(feeds/changes.xml)" in text
+    assert "(lists/changes.md)" in text and "(feeds/changes.xml)" in text
 
 
 def test_feed_updated_time_follows_the_latest_edit() -> None:

@@ -22,7 +22,7 @@ from newsmirror.store.files import (
     [
         ("https://bbc.com/zhongwen/simp/world-66806764", "world-66806764"),
         ("https://bbc.com/zhongwen/articles/cwyv1yz8yrno/simp", "cwyv1yz8yrno"),
-        ("https://voachinese.com/a/some-title-20200708/5494822.html", "5494822"),
+        ("https://voachinese.com/a/some-title-20200708/5494822.html", "some-title-20200708"),
         ("https://cn.nytimes.com/world/20240424/germany-china-spying/", "germany-china-spying"),
         ("https://rfa.org/mandarin/yataibaodao/jingmao/ql1-04242024050127.html",
          "ql1-04242024050127"),
@@ -32,6 +32,41 @@ from newsmirror.store.files import (
 )
 def test_names_come_from_the_distinctive_part_of_the_url(url: str, name: str) -> None:
     assert name_candidate(url) == name
+
+
+CDT_URL = ("https://chinadigitaltimes.net/chinese/2015/03/%e4%b8%ad%e5%9b%bd%e5%86%9b%e7%bd%91-"
+           "%e5%be%90%e6%89%8d%e5%8e%9a/")
+
+
+@pytest.mark.parametrize(
+    ("url", "title", "name"),
+    [(CDT_URL, "中国军网：徐才厚在病榻上结束了可悲可耻一生",
+      "zhong-guo-jun-wang-xu-cai-hou-zai-bing-ta-shang"),
+     ("https://dw.com/zh/%E6%AC%A7%E5%85%83/a-57388955", "欧元区第一季度经济再衰退",
+      "ou-yuan-qu-di-yi-ji-du-jing-ji-zai-shuai-tui"),
+     ("https://www.rfa.org/mandarin/yataibaodao/ql1-04242024050127.html", "東網｜陳定定對沈大偉",
+      "dong-wang-chen-ding-ding-dui-shen-da-wei"),
+     ("https://cn.nytimes.com/world/20240424/germany-china-spying/", "德国逮捕三名涉嫌为中国从事间谍活动的人",
+      "germany-china-spying"),
+     ("https://www.bbc.com/zhongwen/articles/cwyv1yz8yrno/simp", "Café crème: iPhone 7 launch",
+      "cafe-creme-iphone-7-launch"),
+     ("https://www.bbc.com/zhongwen/articles/cwyv1yz8yrno/simp", "", "cwyv1yz8yrno")],
+    ids=["cdt-chinese-slug", "dw-id", "traditional", "url-words-first", "latin-title", "no-title"],
+)
+def test_names_say_which_article_from_the_url_words_or_the_title(
+    url: str, title: str, name: str
+) -> None:
+    assert name_candidate(url, title) == name
+
+
+def test_the_cdt_items_of_march_2015_get_names_of_their_own() -> None:
+    """Once they all became ``2015-<hash>``: the only ASCII in their URLs was the year."""
+    titles = ["中国军网：徐才厚在病榻上结束了可悲可耻一生", "【真理部】徐才厚因膀胱癌死亡",
+              "东网｜东步亮：陈定定对沈大伟的反驳同样无力"]
+    names = [name_candidate(CDT_URL.replace("e5%be%90", f"e5%be%9{n}"), t)
+             for n, t in enumerate(titles)]
+    assert len(set(names)) == 3 and not any(n.startswith("2015") for n in names)
+    assert all(n.isascii() and 4 <= len(n) <= 48 for n in names)
 
 
 @pytest.mark.parametrize(

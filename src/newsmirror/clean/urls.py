@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 # Query parameters that identify a campaign or a click, never the document.
@@ -16,21 +17,69 @@ TRACKING_PARAMS = frozenset(
     }
 )
 _TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_")
+# Per host: parameters a share, a session or the reading app adds, never the page's own.
+HOST_TRACKING_PARAMS: dict[str, frozenset[str]] = {
+    "mp.weixin.qq.com": frozenset(
+        {
+            "abtest_cookie", "ascene", "chksm", "clicktime", "countrycode", "devicetype",
+            "enterid", "exportkey", "fontscale", "isappinstalled", "key", "lang", "mpshare",
+            "nettype", "pass_ticket", "payreadticket", "platform", "poc_token", "rd2werd",
+            "realreporttime", "scene", "sessionid", "sharer_shareid", "sharer_shareinfo",
+            "sharer_shareinfo_first", "sharer_sharetime", "srcid", "subscene", "uin", "version",
+            "winzoom", "wx_header",
+        }
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class QueryIdentity:
+    """On ``host``, for a path matching ``path`` (and a query holding ``when``), only the
+    parameters in ``keep`` name the page; every other parameter is dropped."""
+
+    host: str
+    path: re.Pattern[str]
+    keep: frozenset[str]
+    when: str | None = None
+
+
+QUERY_IDENTITIES = (
+    # WeChat's short form, /s/<token>: the token alone names the article.
+    QueryIdentity("mp.weixin.qq.com", re.compile(r"/s/[A-Za-z0-9_-]+/?"), frozenset()),
+    # WeChat's long form, /s?__biz=…&mid=…&idx=…&sn=…: these four name the article.
+    QueryIdentity("mp.weixin.qq.com", re.compile(r"/s/?"),
+                  frozenset({"__biz", "mid", "idx", "sn"}), when="__biz"),
+)
 _SLASHES = re.compile(r"/{2,}")
 _PATH_SAFE = "/:@!$&'()*+,;=-._~%"
 
 
-def is_tracking_param(name: str) -> bool:
+def is_tracking_param(name: str, host: str = "") -> bool:
+    """Does the query parameter ``name`` (on ``host``) identify a click, never the page?"""
     lowered = name.lower()
-    return lowered in TRACKING_PARAMS or lowered.startswith(_TRACKING_PREFIXES)
+    return lowered in TRACKING_PARAMS or lowered.startswith(_TRACKING_PREFIXES) or (
+        lowered in HOST_TRACKING_PARAMS.get(host, frozenset())
+    )
+
+
+def page_params(url: str) -> list[tuple[str, str]]:
+    """The query parameters of ``url`` that name the page, in their order."""
+    parts = urlsplit(url)
+    host = _bare_host(parts.hostname or "")
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    names = {name for name, _ in params}
+    for identity in QUERY_IDENTITIES:
+        if identity.host == host and identity.path.fullmatch(parts.path) and (
+            identity.when is None or identity.when in names
+        ):
+            return [(k, v) for k, v in params if k in identity.keep]
+    return [(k, v) for k, v in params if not is_tracking_param(k, host)]
 
 
 def strip_tracking_params(url: str) -> str:
     """``url`` without tracking query parameters or fragment; otherwise unchanged."""
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if not is_tracking_param(k)]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(page_params(url)), ""))
 
 
 def absolute_url(href: str, base_url: str) -> str:
@@ -43,17 +92,20 @@ def canonical_url(url: str) -> str:
 
     https for http, lower-case host without ``www.`` or default port, one slash
     where the path had several, percent-encoding made uniform, tracking
-    parameters and fragment dropped, remaining parameters sorted.
+    parameters (and a host's share and session parameters) and fragment dropped,
+    only the parameters that name the page kept where a host says which those are
+    (``QUERY_IDENTITIES``), remaining parameters sorted.
     """
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower().rstrip(".")
+    url = url.strip()
+    parts = urlsplit(url)
+    host = _bare_host(parts.hostname or "")
     if host.startswith("www."):
         host = host[4:]
     port = parts.port
     netloc = host if port in (None, 80, 443) else f"{host}:{port}"
     path = _SLASHES.sub("/", quote(unquote(parts.path), safe=_PATH_SAFE)) or "/"
-    query = sorted(
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not is_tracking_param(k)
-    )
-    return urlunsplit(("https", netloc, path, urlencode(query), ""))
+    return urlunsplit(("https", netloc, path, urlencode(sorted(page_params(url))), ""))
+
+
+def _bare_host(hostname: str) -> str:
+    return hostname.lower().rstrip(".")

@@ -17,6 +17,7 @@ from html import escape
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from newsmirror.extract.embedded import render_bbc_next_data
+from newsmirror.extract.weibo import render_weibo_status
 
 # Attributes where lazy-loading scripts keep the real address of an image.
 LAZY_SRC_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "data-actualsrc",
@@ -175,9 +176,33 @@ def render_next_data_body(root: LexborNode, page_url: str) -> None:
         head.inner_html = (head.inner_html or "") + _meta("author", rendered.author)
 
 
-def _meta(name: str, content: str) -> str:
+def render_weibo_render_data(root: LexborNode, page_url: str) -> None:
+    """Weibo (m.weibo.cn): the post in ``$render_data`` becomes ``<article class="weibo-status">``.
+
+    Its author, time and first words go into ``<head>`` as meta tags (``author``,
+    ``article:published_time``, ``og:title``) for the rule's metadata selectors.
+    Without the script the page is left alone.
+    """
+    script = next((s for s in root.css("script") if "$render_data" in (s.text() or "")), None)
+    body, head = root.css_first("body"), root.css_first("head")
+    if script is None or body is None or head is None:
+        return
+    post = render_weibo_status(script.text() or "")
+    if post is None:
+        return
+    body.inner_html = f'<article class="weibo-status">{post.body_html}</article>'
+    for node in head.css("meta[property='og:title'], meta[name='author']"):
+        node.decompose()
+    metas = [_meta("author", post.author) if post.author else "",
+             _meta("article:published_time", post.published_iso, key="property")
+             if post.published_iso else "",
+             _meta("og:title", post.title, key="property")]
+    head.inner_html = (head.inner_html or "") + "".join(metas)
+
+
+def _meta(name: str, content: str, *, key: str = "name") -> str:
     escaped = content.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-    return f'<meta name="{name}" content="{escaped}">'
+    return f'<meta {key}="{name}" content="{escaped}">'
 
 
 REWRITES: dict[str, Rewrite] = {
@@ -195,6 +220,8 @@ REWRITES: dict[str, Rewrite] = {
                 help="WeChat #js_content hidden-visibility style removed"),
         Rewrite("bbc_next_data", render_next_data_body, needs_page=True,
                 help="BBC __NEXT_DATA__ article JSON rendered into <main>"),
+        Rewrite("weibo_render_data", render_weibo_render_data, needs_page=True,
+                help="Weibo $render_data post rendered as <article class=weibo-status>"),
     )
 }
 

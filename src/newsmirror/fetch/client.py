@@ -17,6 +17,7 @@ import asyncio
 import email.utils
 import logging
 import random
+import ssl
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -250,13 +251,15 @@ class Fetcher:
                     f"private address refused: {label} ({exc})", url=original
                 ) from exc
             except HostUnresolvable as exc:
-                error = FetchError(f"network error: {label} ({exc})", url=original)
+                error = FetchError(f"network error: {label} ({exc})", url=original,
+                                   code="fetch.dns")
                 raise _Retryable(error, None) from exc
             except (httpx.DecodingError, ContentDecodingError) as exc:
                 raise FetchError(f"undecodable body: {label} ({exc})", url=original) from exc
             except (httpx.TransportError, httpx.InvalidURL) as exc:
                 detail = str(exc) or type(exc).__name__
-                error = FetchError(f"network error: {label} ({detail})", url=original)
+                error = FetchError(f"network error: {label} ({detail})", url=original,
+                                   code=_network_error_code(exc))
                 if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
                     raise error from exc
                 raise _Retryable(error, None) from exc
@@ -319,6 +322,24 @@ def _redirect_target(original: str, current: str, location: str) -> str:
             f"invalid redirect: {_label(original, current)} (Location {location[:200]!r})",
             url=original,
         ) from exc
+
+
+def _network_error_code(exc: BaseException) -> str:
+    """``fetch.tls`` for a failed TLS handshake, ``fetch.refused`` for a refused
+    connection, else ``fetch.failed``: what ``doctor`` needs to say what to fix."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return "fetch.tls"
+        if isinstance(seen, ConnectionRefusedError):
+            return "fetch.refused"
+        seen = seen.__cause__ or seen.__context__
+    text = str(exc).lower()
+    if "ssl" in text or "certificate" in text or "tls" in text:
+        return "fetch.tls"
+    if "connection refused" in text or "errno 111" in text:
+        return "fetch.refused"
+    return "fetch.failed"
 
 
 def _label(original: str, current: str) -> str:

@@ -14,6 +14,9 @@ import unicodedata
 
 from charset_normalizer import from_bytes
 
+from newsmirror.errors import NotHTML
+from newsmirror.models import FetchResult, Page
+
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE
 )
@@ -240,3 +243,16 @@ def limit_html_depth(html: str, max_depth: int = MAX_HTML_DEPTH) -> str:
 def decode_html(body: bytes, header_charset: str | None = None) -> str:
     """An HTML page as text, charset resolved and nesting capped: what every reader of pages gets."""
     return limit_html_depth(decode_text(body, header_charset))
+
+
+# Content types a page may come as (servers that send none, or text/plain, included).
+HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
+
+
+def read_html_page(url: str, result: FetchResult) -> Page:
+    """The page a response to ``url`` carries, decoded; NotHTML for anything else (a PDF,
+    an image)."""
+    media_type = result.content_type.split(";")[0].strip().lower()
+    if media_type not in HTML_TYPES:
+        raise NotHTML(f"not an HTML page: {url} ({media_type})", url=url)
+    return Page(url=url, final_url=result.final_url, html=decode_html(result.body, result.charset))

@@ -25,9 +25,8 @@ from newsmirror.importer.archive import (
     read_archive_text,
 )
 from newsmirror.models import ArticleRecord
-from newsmirror.store.articles import ArticleFile, ArticleFiles
-from newsmirror.store.files import article_id, folder_for, name_candidate, unique_name
-from newsmirror.store.index import body_sha256
+from newsmirror.store.articles import NewArticle, new_article_record, write_new_article
+from newsmirror.store.files import folder_for, name_candidate, unique_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,33 +105,28 @@ def import_month(job: MonthJob) -> MonthResult:
             continue
         folder = folder_for(job.slug, job.shard, counts)
         names = taken.setdefault(folder, set())
-        name = unique_name(name_candidate(file.canonical), file.canonical, names)
+        title = file.title or file.canonical
+        name = unique_name(name_candidate(file.canonical, title), file.canonical, names)
         names.add(name)
         counts[folder] = counts.get(folder, 0) + 1
-        record = _write_article(job.root, file, f"{folder}/{name}.md", cleaned.html)
+        record = _write_article(job.root, file, title, f"{folder}/{name}.md", cleaned.html)
         records.append(record)
         if cleaned.images_pending:
             pending.append(record.path)
     return MonthResult(tuple(records), tuple(skips), tuple(pending))
 
 
-def _write_article(root: Path, file: ArchiveFile, path: str, body: str) -> ArticleRecord:
+def _write_article(
+    root: Path, file: ArchiveFile, title: str, path: str, body: str
+) -> ArticleRecord:
     """Write the article file (not synced) and return its index record.
 
     Its age counts from publication: ``first_seen_ms`` is the publication time.
     """
-    title = file.title or file.canonical
-    record = ArticleRecord(
-        id=article_id(file.slug, file.canonical),
-        source=file.slug,
-        url=strip_tracking_params(file.url),
-        canonical_url=file.canonical,
-        title=title,
-        published_ms=file.published_ms,
-        first_seen_ms=file.published_ms,
-        path=path,
-        content_sha256=body_sha256(body),
-    )
-    ArticleFiles(root).write(path, ArticleFile(file.published_ms, title, record.url, body),
-                             sync=False)
+    article = NewArticle(source=file.slug, url=strip_tracking_params(file.url),
+                         canonical_url=file.canonical, title=title,
+                         published_ms=file.published_ms, first_seen_ms=file.published_ms,
+                         body_html=body)
+    record = new_article_record(article, path)
+    write_new_article(root, record, article, sync=False)
     return record

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from importlib import resources
 
 import jinja2
 
@@ -24,6 +25,8 @@ from newsmirror.store.files import write_atomic
 
 FEEDS_DIR = "feeds"
 ALL_FEED = "all"
+# Beside the feeds: shows a feed opened in a browser as a page (an xml-stylesheet PI).
+FEED_STYLESHEET = "feed.xsl"
 # Characters XML 1.0 does not allow, even escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -55,6 +58,11 @@ class AtomFeed:
     site_href: str
     author: str
     entries: tuple[AtomEntry, ...]
+
+
+def feed_stylesheet() -> bytes:
+    """The XSLT stylesheet every feed names, to be written beside it as ``feed.xsl``."""
+    return resources.files("newsmirror.render").joinpath("static", FEED_STYLESHEET).read_bytes()
 
 
 def feed_path(name: str) -> str:
@@ -106,13 +114,16 @@ def write_feeds(
     HTML as feeds carry it (None leaves the article out).
     """
     settings = config.mirror
+    sources = config.listed_sources(by_source.__contains__)
     feeds = [(s.slug, f"{s.name} · {settings.site_title}", by_source.get(s.slug, ()))
-             for s in config.sources]
+             for s in sources]
     everything = [r for records in by_source.values() for r in records]
     feeds.append((ALL_FEED, settings.site_title, everything))
-    names = {s.slug: s.name for s in config.sources}
+    names = {s.slug: s.name for s in sources}
     contents: dict[str, str | None] = {}
-    written = 0
+    site_dir = settings.site_dir.strip("/")
+    written = sum(write_atomic(folder / FEEDS_DIR / FEED_STYLESHEET, feed_stylesheet())
+                  for folder in (config.root, config.root / site_dir))
     for name, title, records in feeds:
         newest = newest_records(records, settings.feed_size)
         entries = []
@@ -122,7 +133,6 @@ def write_feeds(
             content = contents[record.id]
             if content is not None:
                 entries.append((record, page_of(record), content))
-        site_dir = settings.site_dir.strip("/")
         # The mirror's own copy links into the site folder; the site's copy within it.
         for folder, site_prefix in ((config.root, f"{site_dir}/"), (config.root / site_dir, "")):
             feed = _feed(config, name, title, entries, names, site_prefix=site_prefix)
@@ -197,11 +207,13 @@ def _cleaned(feed: AtomFeed) -> AtomFeed:
 __all__ = [
     "ALL_FEED",
     "FEEDS_DIR",
+    "FEED_STYLESHEET",
     "AtomEntry",
     "AtomFeed",
     "entry_id",
     "feed_id",
     "feed_path",
+    "feed_stylesheet",
     "newest_records",
     "render_atom_feed",
     "rfc3339",

@@ -1,9 +1,10 @@
-"""What the outlets changed or took down: ``lists/deleted.md`` and ``feeds/changes.xml``.
+"""What the outlets changed or took down: ``lists/changes.md`` and ``feeds/changes.xml``.
 
-Both list the newest events across all sources: ``deleted.md`` the articles
-whose original is gone (newest deletion first), ``changes.xml`` an Atom entry
-per edit (with the difference, character by character) and per deletion.
-Everything comes from the records and the kept versions, never from the clock.
+Both list the newest events across all sources, newest first: ``changes.md`` a
+line per edit and per deletion, ``changes.xml`` an Atom entry per edit (with the
+difference, character by character) and per deletion.  Everything comes from
+the records and the kept versions, never from the clock.  (Earlier versions
+wrote ``lists/deleted.md`` with the deletions only; a run removes it.)
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ from newsmirror.store.files import LISTS_DIR
 from newsmirror.store.markdown import escape_link_text, escape_link_url
 from newsmirror.times import format_local
 
-DELETED_LIST = f"{LISTS_DIR}/deleted.md"
+CHANGES_LIST = f"{LISTS_DIR}/changes.md"
+OLD_DELETED_LIST = f"{LISTS_DIR}/deleted.md"
+OLD_DELETED_HEADING = "原文已删除\n------\n"
 CHANGES_FEED = f"{FEEDS_DIR}/changes.xml"
 CHANGES_FEED_SIZE = 50
 
@@ -71,21 +74,26 @@ def change_events(records: Iterable[ArticleRecord]) -> list[ChangeEvent]:
     return events
 
 
-def render_deleted_list(
-    records: Iterable[ArticleRecord], names: Mapping[str, str], tz: ZoneInfo, limit: int
+def render_change_list(
+    events: Sequence[ChangeEvent], names: Mapping[str, str], tz: ZoneInfo, limit: int
 ) -> str:
-    """``lists/deleted.md``: articles whose original is gone, newest deletion first."""
-    gone = sorted((r for r in records if r.deleted_ms is not None),
-                  key=lambda r: (r.deleted_ms or 0, r.id), reverse=True)[:limit]
-    lines = ["原文已删除", "------", "",
-             "原文已被删除或撤下的文章（按发现时间，最新的在前）；镜像副本保留。", ""]
-    for record in gone:
-        link = escape_link_url(relative_link(DELETED_LIST, record.path))
-        when = format_local(record.deleted_ms or 0, tz)
+    """``lists/changes.md``: the newest edits and deletions, newest first."""
+    lines = ["修改与删除", "------", "",
+             "原文被修改或被删除、撤下的文章（按发现时间，最新的在前）；镜像保留每一版。", ""]
+    for event in events[:limit]:
+        record = event.record
+        link = escape_link_url(relative_link(CHANGES_LIST, record.path))
         source = names.get(record.source, record.source)
-        lines.append(f"{when} [{escape_link_text(record.title)}]({link}) （{source}）")
+        what = "原文已删除" if event.kind == "deleted" else f"第 {event.version - 1} 次修改"
+        lines.append(f"{format_local(event.at_ms, tz)} [{escape_link_text(record.title)}]({link}) "
+                     f"（{source}，{what}）")
         lines.append("")
     return "\n".join(lines)
+
+
+def is_old_deleted_list(text: str) -> bool:
+    """True for the ``lists/deleted.md`` an earlier version wrote (a run removes it)."""
+    return text.startswith(OLD_DELETED_HEADING)
 
 
 def render_changes_feed(
@@ -122,14 +130,16 @@ def render_change_files(
 ) -> dict[str, str]:
     """Path → text of the change lists (written from the first run on, empty or not,
     so the links to them always lead somewhere)."""
-    events = change_events(records)[:CHANGES_FEED_SIZE]
+    events = change_events(records)
+    feed_events = events[:CHANGES_FEED_SIZE]
     names = {s.slug: s.name for s in config.sources}
     site_dir = config.mirror.site_dir.strip("/")
     return {
-        DELETED_LIST: render_deleted_list(records, names, config.tz, config.mirror.list_size),
-        CHANGES_FEED: render_changes_feed(read_body, config, events,
+        CHANGES_LIST: render_change_list(events, names, config.tz, config.mirror.list_size),
+        CHANGES_FEED: render_changes_feed(read_body, config, feed_events,
                                            site_prefix=f"{site_dir}/"),
-        f"{site_dir}/{CHANGES_FEED}": render_changes_feed(read_body, config, events, site_prefix=""),
+        f"{site_dir}/{CHANGES_FEED}": render_changes_feed(read_body, config, feed_events,
+                                                          site_prefix=""),
     }
 
 
@@ -187,10 +197,12 @@ def _urn(name: str) -> str:
 
 __all__ = [
     "CHANGES_FEED",
-    "DELETED_LIST",
+    "CHANGES_LIST",
+    "OLD_DELETED_LIST",
     "ChangeEvent",
     "change_events",
+    "is_old_deleted_list",
     "render_change_files",
+    "render_change_list",
     "render_changes_feed",
-    "render_deleted_list",
 ]

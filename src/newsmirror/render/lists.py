@@ -1,7 +1,8 @@
 """Markdown lists a git host shows: per source, per month folder, and the root README.
 
-Everything here depends only on the records passed in, never on the clock, so
-the same archive always renders the same bytes.
+Everything here depends only on the records passed in and, for a source list,
+the year the run's clock is in (an item of another year shows its year), so the
+same archive and the same year always render the same bytes.
 """
 
 from __future__ import annotations
@@ -31,23 +32,39 @@ def list_path(source_name: str) -> str:
     return f"{LISTS_DIR}/{source_name}.md"
 
 
-def month_day(ms: int, tz: ZoneInfo) -> str:
+def month_day(ms: int, tz: ZoneInfo, current_year: int) -> str:
+    """``3-16`` for a date in ``current_year``, ``2015-3-16`` for any other."""
     when = local_datetime(ms, tz)
-    return f"{when.month}-{when.day}"
+    if when.year == current_year:
+        return f"{when.month}-{when.day}"
+    return f"{when.year}-{when.month}-{when.day}"
+
+
+def year_of(ms: int, tz: ZoneInfo) -> int:
+    """The year an instant falls in, in the mirror's time zone."""
+    return local_datetime(ms, tz).year
 
 
 def relative_link(from_file: str, to_file: str) -> str:
     return link_from(from_file, to_file)
 
 
-def render_source_list(name: str, records: Sequence[ArticleRecord], tz: ZoneInfo) -> str:
-    """``lists/{name}.md``: the name, ``------``, then ``M-D [title](link)`` newest first."""
+def render_source_list(
+    name: str, records: Sequence[ArticleRecord], tz: ZoneInfo, *, current_year: int
+) -> str:
+    """``lists/{name}.md``: the name, ``------``, then ``M-D [title](link)`` newest first.
+
+    An item published in another year than ``current_year`` (the run's, in the
+    mirror's time zone) shows it: ``2015-3-16``.  So the first run of a year
+    rewrites each list once, when last year's items gain their year.
+    """
     here = list_path(name)
     lines = [escape_link_text(name), "------", ""]
     for record in records:
         link = escape_link_url(relative_link(here, record.path))
         title = escape_link_text(record.title)
-        lines.append(f"{month_day(record.published_ms, tz)} [{title}]({link}){change_mark(record)}")
+        when = month_day(record.published_ms, tz, current_year)
+        lines.append(f"{when} [{title}]({link}){change_mark(record)}")
         lines.append("")
     return "\n".join(lines)
 
@@ -95,7 +112,7 @@ def render_root_readme(summaries: Sequence[SourceSummary], tz: ZoneInfo, site_di
         lines.append(f"| [{escape_link_text(summary.name)}]({link}) | {summary.count} | {when} |")
     lines += [
         "",
-        "原文被修改或删除的文章：[lists/deleted.md](lists/deleted.md)。"
+        "原文被修改或删除的文章：[lists/changes.md](lists/changes.md)。"
         "订阅（Atom）：[全部](feeds/all.xml)，[修改与删除](feeds/changes.xml)。",
         "",
         f"时间为 {tz.key}。",

@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from newsmirror.config import Config
+from newsmirror.config import Config, Source
 from newsmirror.history import version_changes
 from newsmirror.models import ArticleRecord
 from newsmirror.render import atom
@@ -105,6 +105,7 @@ class _Build:
     site: Path
     names: dict[str, str]
     archive: SiteArchive
+    sources: tuple[Source, ...]  # the [[sources]], and the on-demand archive once it has articles
     written: int = 0
     unchanged: int = 0
     removed: int = 0
@@ -163,8 +164,9 @@ def build_site(
     if not isinstance(archive, SiteArchive):
         archive = RecordSet(archive)
     site = config.root / config.mirror.site_dir
-    build = _Build(config, articles, site, {s.slug: s.name for s in config.sources}, archive)
-    inputs = site_inputs(config)
+    listed = config.listed_sources(lambda slug: archive.count(slug) > 0)
+    build = _Build(config, articles, site, {s.slug: s.name for s in listed}, archive, listed)
+    inputs = site_inputs(config, listed)
     previous = read_site_state(site)
     everything = full or previous.inputs != inputs
     _write_static_files(build)
@@ -196,14 +198,14 @@ def build_site(
     return report
 
 
-def site_inputs(config: Config) -> str:
+def site_inputs(config: Config, sources: tuple[Source, ...]) -> str:
     """A hash of what every page depends on besides the archive: a change renders all again."""
     settings = config.mirror
     return fingerprint_of(
         _templates_fingerprint(), settings.site_title, settings.timezone,
         settings.site_remote_images, settings.site_search, settings.site_page_size,
         settings.site_front_page_size, settings.feed_size, settings.site_url,
-        sorted((s.slug, s.name, s.enabled) for s in config.sources),
+        sorted((s.slug, s.name, s.enabled) for s in sources),
     )
 
 
@@ -284,7 +286,7 @@ def _write_front_page(build: _Build) -> None:
     size = build.config.mirror.site_front_page_size
     sections = []
     lasts = []
-    for source in build.config.sources:
+    for source in build.sources:
         count = build.archive.count(source.slug)
         if not count and not source.enabled:
             continue

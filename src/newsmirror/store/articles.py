@@ -23,9 +23,20 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from newsmirror.errors import StoreError
-from newsmirror.store.files import ARTICLES_DIR, write_atomic
+from newsmirror.models import ArticleRecord
+from newsmirror.store.files import (
+    ARTICLES_DIR,
+    article_id,
+    folder_for,
+    month_shard,
+    name_candidate,
+    unique_name,
+    write_atomic,
+)
+from newsmirror.store.index import ArchiveIndex, body_sha256
 from newsmirror.store.markdown import escape_link_text, escape_link_url, one_line
 
 log = logging.getLogger(__name__)
@@ -160,13 +171,76 @@ class ArticleFiles:
         return kept_at
 
 
+@dataclass(frozen=True, slots=True)
+class NewArticle:
+    """An article stored for the first time: what it says and where it came from.
+
+    ``url`` is the address as kept (tracking parameters already dropped),
+    ``canonical_url`` its identity; ``source`` is the source's slug.
+    """
+
+    source: str
+    url: str
+    canonical_url: str
+    title: str
+    published_ms: int
+    first_seen_ms: int
+    body_html: str
+    guid: str | None = None
+    author: str | None = None
+
+
+def store_new_article(
+    root: Path, index: ArchiveIndex, article: NewArticle, tz: ZoneInfo
+) -> ArticleRecord:
+    """Give a new article its path (its month's folder, a name unique there), write its
+    file, then its index record: a crash in between leaves a file the next try rewrites."""
+    shard = month_shard(article.published_ms, tz)
+    folder = folder_for(article.source, shard, index.folder_counts(article.source, shard))
+    canonical = article.canonical_url
+    name = unique_name(name_candidate(canonical, article.title), canonical,
+                       index.names_in_folder(folder))
+    record = new_article_record(article, f"{folder}/{name}.md")
+    write_new_article(root, record, article)
+    index.save(record)
+    return record
+
+
+def new_article_record(article: NewArticle, path: str) -> ArticleRecord:
+    """The index record of a new article whose file is at ``path``."""
+    return ArticleRecord(
+        id=article_id(article.source, article.canonical_url),
+        source=article.source,
+        url=article.url,
+        canonical_url=article.canonical_url,
+        title=article.title,
+        published_ms=article.published_ms,
+        first_seen_ms=article.first_seen_ms,
+        path=path,
+        content_sha256=body_sha256(article.body_html),
+        guid=article.guid,
+        author=article.author,
+    )
+
+
+def write_new_article(root: Path, record: ArticleRecord, article: NewArticle, *,
+                      sync: bool = True) -> None:
+    """Write a new article's file at its record's path (``sync`` as :meth:`ArticleFiles.write`)."""
+    ArticleFiles(root).write(record.path, ArticleFile(article.published_ms, article.title,
+                                                      article.url, article.body_html), sync=sync)
+
+
 __all__ = [
     "REVISIONS_DIR",
     "ArticleFile",
     "ArticleFiles",
     "ArticleFormatError",
     "ArticleUnreadableError",
+    "NewArticle",
+    "new_article_record",
     "parse_article_file",
     "render_article_file",
     "revision_path",
+    "store_new_article",
+    "write_new_article",
 ]

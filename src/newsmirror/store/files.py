@@ -6,9 +6,13 @@ import hashlib
 import os
 import re
 import tempfile
+import threading
+import unicodedata
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
+
+from pypinyin import lazy_pinyin
 
 from newsmirror.times import local_datetime
 
@@ -20,6 +24,8 @@ MONTH_README = "README.md"
 # A git host's web view stops listing a folder at 1,000 entries; keep room for README.md.
 MAX_ARTICLES_PER_FOLDER = 990
 MAX_NAME_CHARS = 48
+_MKSTEMP_MODE = 0o600
+_UMASK_LOCK = threading.Lock()
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 _EXTENSIONS = (".html", ".htm", ".shtml", ".php", ".aspx", ".asp", ".jsp")
@@ -41,18 +47,58 @@ def article_id(source_slug: str, canonical: str) -> str:
     return hashlib.sha256(f"{source_slug}\n{canonical}".encode()).hexdigest()[:12]
 
 
-def name_candidate(canonical: str) -> str:
-    """An ASCII, short, readable file stem for an article URL (without uniqueness)."""
-    segments = [unquote(s) for s in urlsplit(canonical).path.split("/") if s]
-    for segment in reversed(segments):
-        lowered = segment.lower()
-        for ext in _EXTENSIONS:
-            if lowered.endswith(ext):
-                lowered = lowered[: -len(ext)]
-        stem = _NON_SLUG.sub("-", lowered).strip("-")[:MAX_NAME_CHARS].strip("-")
-        if len(stem) >= 4 and stem not in _GENERIC_SEGMENTS and stem not in _RESERVED:
-            return stem
+def name_candidate(canonical: str, title: str = "") -> str:
+    """An ASCII, short file stem that says which article it holds (uniqueness aside).
+
+    In order: the URL's own words when it has some (``germany-china-spying``), the
+    title transliterated (pinyin for Chinese: ``xu-cai-hou-zai-bing-ta-shang``), the
+    URL's distinctive id (``a-57388955``), a hash.  The same URL and title always
+    give the same stem.
+    """
+    segments = [_slug(unquote(s)) for s in urlsplit(canonical).path.split("/") if s]
+    usable = [s for s in reversed(segments) if s not in _GENERIC_SEGMENTS and s not in _RESERVED]
+    for stem in usable:
+        if _has_words(stem):
+            return _shorten(stem)
+    readable_title = "" if title.startswith(("http://", "https://")) else title
+    from_title = _shorten(_slug(_transliterate(readable_title)))
+    if len(from_title) >= 4 and from_title not in _RESERVED:
+        return from_title
+    for stem in usable:
+        if len(_shorten(stem)) >= 4:
+            return _shorten(stem)
     return "a-" + hashlib.sha256(canonical.encode()).hexdigest()[:10]
+
+
+def _slug(text: str) -> str:
+    """Lower-case ASCII words joined by ``-`` (an extension like ``.html`` dropped)."""
+    lowered = text.lower()
+    for ext in _EXTENSIONS:
+        lowered = lowered.removesuffix(ext)
+    return _NON_SLUG.sub("-", lowered).strip("-")
+
+
+def _has_words(stem: str) -> bool:
+    """True when a URL segment reads as words (``trump-executive-order``), not an id."""
+    words = [w for w in stem.split("-") if w.isalpha() and len(w) >= 2]
+    return len(words) >= 2 and sum(map(len, words)) >= 8
+
+
+def _transliterate(title: str) -> str:
+    """The title in ASCII: Chinese as pinyin syllables, accents dropped, the rest removed."""
+    syllables = lazy_pinyin(unicodedata.normalize("NFKC", title))
+    text = " ".join(syllables)
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def _shorten(stem: str) -> str:
+    """At most MAX_NAME_CHARS, cut at a word boundary where there is one."""
+    if len(stem) <= MAX_NAME_CHARS:
+        return stem
+    cut = stem[: MAX_NAME_CHARS + 1].rsplit("-", 1)[0]
+    if not MAX_NAME_CHARS // 2 <= len(cut) <= MAX_NAME_CHARS:
+        cut = stem[:MAX_NAME_CHARS]
+    return cut.strip("-")
 
 
 def unique_name(candidate: str, canonical: str, taken: set[str]) -> str:
@@ -95,19 +141,26 @@ def is_inside(root: Path, relative: str) -> bool:
 def write_atomic(path: Path, content: str | bytes, *, sync: bool = True) -> bool:
     """Write ``content`` to ``path`` via a synced temporary file and a rename.
 
-    Returns False (and writes nothing) when the file already holds exactly these
-    bytes, so unchanged outputs keep their modification time.  With ``sync``
-    false nothing is synced: for writing many files, then syncing once (``os.sync``).
+    The file gets the mode the umask gives new files (0644 under umask 022), not
+    mkstemp's 0600.  Returns False (and writes nothing) when the file already holds
+    exactly these bytes, so unchanged outputs keep their modification time.  With
+    ``sync`` false nothing is synced: for writing many files, then syncing once
+    (``os.sync``).
     """
     data = content.encode("utf-8") if isinstance(content, str) else content
+    mode = file_mode()
     try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
+        stat = path.stat()
+        if stat.st_size == len(data) and path.read_bytes() == data:
+            if stat.st_mode & 0o777 == _MKSTEMP_MODE != mode:  # left private by an older version
+                path.chmod(mode)
             return False
     except FileNotFoundError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, mode)  # mkstemp's 0600 would lock out a web server running as another user
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             if sync:
@@ -120,6 +173,26 @@ def write_atomic(path: Path, content: str | bytes, *, sync: bool = True) -> bool
     if sync:
         _fsync_dir(path.parent)
     return True
+
+
+def file_mode() -> int:
+    """The mode a new file gets from the process's umask (0644 under umask 022)."""
+    return 0o666 & ~_current_umask()
+
+
+def _current_umask() -> int:
+    """The umask, read without changing it where Linux shows it (os.umask sets it to read it)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    with _UMASK_LOCK:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
 
 
 def _fsync_dir(folder: Path) -> None:
