@@ -23,12 +23,11 @@ children, sampled every 20 ms from /proc):
 5. the same on another fresh clone with the warm mirror's ``.newsmirror/`` copied
    in after the checkout (every modification time differs);
 6. a run that adds 20 articles (served on loopback), with the files and bytes of
-   the new git objects of its commit;
-7. with ``--hourly-runs N``, N more runs of the 11 articles an hour brings at
-   100,000 a year, and how much the packed repository grew (``git gc`` before
-   and after).
+   the new git objects of its commit.
 
-Last, after ``git gc``, the bytes per article of each part of the repository.
+Last, after ``git gc``, the packed repository and the bytes per article of each
+part of the newest commit.  (What hourly runs add to the history is measured by
+``ci_clone_benchmark.py``, whose articles do not share bodies.)
 
 The site's search index is off unless ``--search`` is given.
 """
@@ -326,31 +325,7 @@ def pack_bytes(root: Path) -> int:
     return int(counts["size-pack"]) * 1024 + int(counts["size"]) * 1024
 
 
-def hourly_growth(mirror: Path, routes: dict[str, Route], served: list[Generated], seed: int,
-                  runs: int) -> dict[str, object]:
-    """``runs`` runs of the articles an hour brings at 100,000 a year; what the repository grows."""
-    per_run = round(100_000 / 8_760)
-    before = pack_bytes(mirror)
-    items = list(served)
-    for number in range(runs):
-        first = 10**7 + number * per_run  # numbers no archive article has
-        items += generate_articles(per_run, seed, first=first,
-                                   start_ms=START_MS + SPAN_MS + number * 3_600_000,
-                                   span_ms=3_600_000)
-        serve_feeds(routes, items)
-        completed = subprocess.run(newsmirror("run", "--mirror", str(mirror)), capture_output=True)
-        if completed.returncode != 0:
-            raise RuntimeError(completed.stderr.decode()[-500:])
-    growth = pack_bytes(mirror) - before
-    result = {"step": f"{runs} hourly runs, {per_run} articles each", "runs": runs,
-              "articles_per_run": per_run, "pack_growth_bytes": growth,
-              "year_of_hourly_runs_bytes": round(growth / runs * 8_760)}
-    print(json.dumps(result), flush=True)
-    return result
-
-
-def run_benchmark(work: Path, count: int, seed: int, *, search: bool,
-                  hourly_runs: int = 0) -> list[dict[str, object]]:
+def run_benchmark(work: Path, count: int, seed: int, *, search: bool) -> list[dict[str, object]]:
     archive, mirror = work / "archive", work / "mirror"
     started = time.perf_counter()
     articles = generate_articles(count, seed)
@@ -379,8 +354,6 @@ def run_benchmark(work: Path, count: int, seed: int, *, search: bool,
         result["commit"] = new_objects(mirror)
         print(json.dumps(result["commit"]), flush=True)
         results.append(result)
-        if hourly_runs:
-            results.append(hourly_growth(mirror, routes, articles + fresh, seed, hourly_runs))
     packed = pack_bytes(mirror)
     sizes = repository_bytes(mirror)
     print(json.dumps({"packed_bytes": packed, "categories": sizes}, ensure_ascii=False),
@@ -416,16 +389,13 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     parser.add_argument("--search", action="store_true", help="with the site's search index")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
-    parser.add_argument("--hourly-runs", type=int, default=0,
-                        help="then this many runs of an hour's articles; the repository's growth")
     options = parser.parse_args()
     work = options.keep or Path(tempfile.mkdtemp(prefix="newsmirror-scale-"))
     if options.keep:
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
     try:
-        results = run_benchmark(work, options.articles, options.seed, search=options.search,
-                                hourly_runs=options.hourly_runs)
+        results = run_benchmark(work, options.articles, options.seed, search=options.search)
     finally:
         if not options.keep:
             shutil.rmtree(work, ignore_errors=True)
