@@ -225,8 +225,17 @@ def tree_rss_kb(pid: int) -> int:
     return total
 
 
+def wait_for_git_maintenance(repository: Path) -> None:
+    """A commit may start ``git gc --auto`` in the background: let it end before measuring."""
+    deadline = time.monotonic() + 900
+    while (repository / ".git" / "gc.pid").exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+
+
 def measure(name: str, command: list[str], cwd: Path) -> dict[str, object]:
     """Run ``command``; its wall seconds, exit code and the peak RSS of its process tree."""
+    for repository in cwd.iterdir():
+        wait_for_git_maintenance(repository)
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
@@ -320,6 +329,7 @@ def is_clean_and_unmoved(clone: Path, head: str) -> bool:
 
 def pack_bytes(root: Path) -> int:
     """The repository's size once git has packed it (``git gc``), in bytes."""
+    wait_for_git_maintenance(root)
     git(root, "gc", "-q")
     counts = dict(line.split(": ") for line in git(root, "count-objects", "-v").splitlines())
     return int(counts["size-pack"]) * 1024 + int(counts["size"]) * 1024
@@ -344,9 +354,9 @@ def run_benchmark(work: Path, count: int, seed: int, *, search: bool) -> list[di
         results.append(measure("run, nothing new", newsmirror("run", "--mirror", str(mirror)),
                                work))
         results += fresh_clone_runs(work, mirror)
-        # New items of the archive's last month (some a little older than its newest).
+        # New items at the end of the archive's last month, as an hourly run finds them.
         fresh = generate_articles(NEW_ARTICLES, seed, first=count,
-                                  start_ms=START_MS + SPAN_MS - 2 * 86_400_000,
+                                  start_ms=START_MS + SPAN_MS - 8 * 3_600_000,
                                   span_ms=8 * 3_600_000)
         serve_feeds(routes, articles + fresh)
         result = measure(f"run adding {NEW_ARTICLES} articles",

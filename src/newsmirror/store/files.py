@@ -12,8 +12,6 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
-from pypinyin import lazy_pinyin
-
 from newsmirror.times import local_datetime
 
 ARTICLES_DIR = "articles"
@@ -86,6 +84,8 @@ def _has_words(stem: str) -> bool:
 
 def _transliterate(title: str) -> str:
     """The title in ASCII: Chinese as pinyin syllables, accents dropped, the rest removed."""
+    from pypinyin import lazy_pinyin  # its dictionaries load on import: only when a name needs it
+
     syllables = lazy_pinyin(unicodedata.normalize("NFKC", title))
     text = " ".join(syllables)
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")

@@ -37,7 +37,7 @@ _REQUIRED_FIELDS = frozenset(
     f.name for f in dataclasses.fields(ArticleRecord)
     if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
 )
-_INSERT = "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+_INSERT = "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
 
 
 def record_to_json(record: ArticleRecord) -> str:
@@ -90,7 +90,8 @@ def _stat_key(path: Path) -> str:
 def _row_of(record: ArticleRecord) -> tuple[object, ...]:
     return (record.id, record.source, record.canonical_url, record.guid, record.path,
             folder_of(record.path), shard_of(record), record.title, record.published_ms,
-            record.first_seen_ms, record_to_json(record))
+            record.first_seen_ms, record_to_json(record),
+            int(bool(record.revisions) or record.deleted_ms is not None))
 
 
 def prepare_cache_dir(root: Path) -> Path:
@@ -202,7 +203,8 @@ class ArchiveIndex:
         try:
             return (data["id"], data["source"], data["canonical_url"], data.get("guid"), path,
                     folder_of(path), _shard_of_path(path), data["title"],
-                    int(data["published_ms"]), int(data["first_seen_ms"]), line)
+                    int(data["published_ms"]), int(data["first_seen_ms"]), line,
+                    int("revisions" in data or "deleted_ms" in data))
         except (ValueError, TypeError, IndexError) as exc:
             raise StoreError(f"index line unreadable: {where} ({exc})", url=where) from exc
 
@@ -422,10 +424,7 @@ class ArchiveIndex:
 
     def changed_records(self) -> list[ArticleRecord]:
         """Records with an earlier version or a deletion mark."""
-        rows = self.connection.execute(
-            "SELECT record FROM articles WHERE record LIKE '%\"revisions\"%' "
-            "OR record LIKE '%\"deleted_ms\"%' ORDER BY id"
-        )
+        rows = self.connection.execute("SELECT record FROM articles WHERE changed ORDER BY id")
         return [record_from_json(r[0]) for r in rows]
 
     def last_checks(self) -> dict[str, int]:

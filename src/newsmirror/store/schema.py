@@ -52,6 +52,12 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE shards ADD COLUMN stat TEXT;
     CREATE INDEX articles_shard ON articles (source, shard, published_ms);
     """,
+    # 5: records with an earlier version or a deletion mark, found without reading every record.
+    """
+    ALTER TABLE articles ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;
+    UPDATE articles SET changed = (record LIKE '%"revisions"%' OR record LIKE '%"deleted_ms"%');
+    CREATE INDEX articles_changed ON articles (changed) WHERE changed;
+    """,
 )
 
 
