@@ -34,7 +34,7 @@ from newsmirror.render.lists import (
 from newsmirror.render.site import SiteReport, build_site
 from newsmirror.store.files import MONTH_README, write_atomic
 from newsmirror.store.index import ArchiveIndex
-from newsmirror.store.search import SearchHit, SearchIndex
+from newsmirror.search.fts import SearchHit, SearchIndex
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsmirror.models import ArticleRecord
-from newsmirror.store.search import SearchIndex, html_to_text, match_expression
+from newsmirror.search.fts import SearchIndex, match_expression
+from newsmirror.search.text import html_to_text
 
 BODIES = {
     "putin": "<p>俄罗斯总统普京周四在莫斯科会见外国记者。</p>",
