@@ -114,8 +114,8 @@ def measure_search(root: Path) -> dict[str, object]:
 def child_search(root: Path) -> None:
     """Index the archive for `newsmirror search` from scratch, again, then query it."""
     from newsmirror.render.article import parse_article_file
-    from newsmirror.store.index import ArchiveIndex
     from newsmirror.search.fts import SearchIndex
+    from newsmirror.store.index import ArchiveIndex
 
     def read_body(record: ArticleRecord) -> str:
         return parse_article_file((root / record.path).read_text(encoding="utf-8")).body_html

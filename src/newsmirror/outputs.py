@@ -32,9 +32,9 @@ from newsmirror.render.lists import (
     render_source_list,
 )
 from newsmirror.render.site import SiteReport, build_site
+from newsmirror.search.fts import SearchHit, SearchIndex
 from newsmirror.store.files import MONTH_README, write_atomic
 from newsmirror.store.index import ArchiveIndex
-from newsmirror.search.fts import SearchHit, SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -60,14 +60,11 @@ def render_outputs(config: Config, index: ArchiveIndex, folders: set[str]) -> No
         write_atomic(config.root / relative, text)
 
 
-def build_site_after_run(
-    config: Config, index: ArchiveIndex, report: RunReport, now_ms: int
-) -> None:
-    """Bring the static site and the feeds up to date; a failure is noted, never fatal.
-
-    The search index is rebuilt at most every ``site_search_every_h`` hours."""
+def build_site_after_run(config: Config, index: ArchiveIndex, report: RunReport) -> None:
+    """Bring the static site, its search index and the feeds up to date; a failure is
+    noted, never fatal."""
     try:
-        site = build_site(config, index.all_records(), search_now=False, now_ms=now_ms)
+        site = build_site(config, index.all_records())
     except MirrorError as exc:
         log.error("site build failed reason=%s", exc)
         report.notes.append(f"site not built: {exc}")

@@ -162,7 +162,7 @@ async def _run_locked(config: Config, options: RunOptions) -> RunReport:
         # Folders saved to by a killed earlier run are still marked dirty in the cache.
         render_outputs(config, index, context.touched_folders | index.dirty_folders())
         index.clear_dirty_folders()
-        build_site_after_run(config, index, report, options.clock())
+        build_site_after_run(config, index, report)
         health = record_health(config, index, report, options.clock())
         if options.commit and config.mirror.commit:
             report.commit_message = commit_message(report)

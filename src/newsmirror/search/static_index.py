@@ -119,9 +119,19 @@ def update_site_search(
 
 
 def sync_site_search(
-    config: Config, records: Iterable[ArticleRecord], read_body: ReadBody, *, page_of: PageOf
+    config: Config,
+    records: Iterable[ArticleRecord],
+    read_body: ReadBody,
+    *,
+    page_of: PageOf,
+    finish_merges: bool = False,
 ) -> SearchReport:
-    """Bring the index in line with every record of the archive (``records``)."""
+    """Bring the index in line with every record of the archive (``records``).
+
+    Each record's fingerprint is compared with the indexed one, so only new
+    and changed articles are read.  ``finish_merges`` completes every merge now
+    instead of a budget's worth (as does a rebuild or any large change).
+    """
     if not config.mirror.site_search:
         return SearchReport()
     inputs = _Inputs(config, read_body, page_of)
@@ -135,7 +145,7 @@ def sync_site_search(
     present = {r.id for r in records}
     indexed = load_indexed(inputs.folder, manifest, inputs.cache_dir)
     removed = {i for i in indexed if i not in present}
-    report = _update(inputs, manifest, records, removed, bulk=True)
+    report = _update(inputs, manifest, records, removed, bulk=rebuilt or finish_merges)
     _remove_unlisted_files(inputs.folder, manifest)
     return SearchReport(report.indexed, report.removed, report.segments, report.merged_bytes,
                         rebuilt)
