@@ -101,13 +101,16 @@ def update_site_search(
     page_of: PageOf,
     all_records: Callable[[], Iterable[ArticleRecord]],
     removed_ids: Iterable[str] = (),
+    merge_budget: WriteBudget | None = None,
 ) -> SearchReport:
     """Index the new and changed articles of a run, forget removed ones.
 
     ``read_body`` gives an article's body HTML (read only for articles whose
     fingerprint changed), ``page_of`` its page in the site.  ``all_records`` is
     called only when the index must be rebuilt (missing, made by other rules or
-    another time zone, or left unfinished by an earlier update).
+    another time zone, or left unfinished by an earlier update).  Merges write
+    and delete at most ``merge_budget`` (default :data:`RUN_MERGE_BYTES` and
+    :data:`RUN_MERGE_FILES`) unless more than :data:`BULK_DOCS` articles changed.
     """
     if not config.mirror.site_search:
         return SearchReport()
@@ -115,7 +118,7 @@ def update_site_search(
     manifest = _current_manifest(inputs)
     if manifest is None or (inputs.cache_dir / PENDING_FILENAME).exists():
         return sync_site_search(config, all_records(), read_body, page_of=page_of)
-    return _update(inputs, manifest, list(changed), set(removed_ids))
+    return _update(inputs, manifest, list(changed), set(removed_ids), budget=merge_budget)
 
 
 def sync_site_search(
@@ -160,7 +163,8 @@ def _current_manifest(inputs: _Inputs) -> Manifest | None:
 
 
 def _update(inputs: _Inputs, manifest: Manifest, records: Sequence[ArticleRecord],
-            removed: set[str], *, bulk: bool = False) -> SearchReport:
+            removed: set[str], *, bulk: bool = False, budget: WriteBudget | None = None
+            ) -> SearchReport:
     pending = inputs.cache_dir / PENDING_FILENAME
     write_atomic(pending, "the search index of the site is being updated\n")
     manifest.sources = {s.slug: s.name for s in inputs.config.sources}
@@ -169,8 +173,10 @@ def _update(inputs: _Inputs, manifest: Manifest, records: Sequence[ArticleRecord
     for start in range(0, len(todo), BATCH_DOCS):
         _index_batch(inputs, manifest, indexed, todo[start:start + BATCH_DOCS])
     removed_count = _remove_documents(inputs.folder, manifest, indexed, removed)
-    budget = WriteBudget() if bulk or len(todo) > BULK_DOCS else WriteBudget(
-        RUN_MERGE_BYTES, RUN_MERGE_FILES)
+    if bulk or len(todo) > BULK_DOCS:
+        budget = WriteBudget()
+    elif budget is None:
+        budget = WriteBudget(RUN_MERGE_BYTES, RUN_MERGE_FILES)
     _merge_segments(inputs.folder, manifest, budget)
     _delete_garbage(inputs.folder, manifest, budget)
     save_manifest(inputs.folder, manifest)
@@ -201,7 +207,8 @@ def _documents_to_index(manifest: Manifest, indexed: dict[str, IndexedDoc],
                         records: Iterable[ArticleRecord]) -> list[_Todo]:
     """New and changed articles with their docids: new ones numbered in publication order."""
     todo: list[_Todo] = []
-    for record in sorted(records, key=lambda r: (r.published_ms, r.id)):
+    latest = {record.id: record for record in records}
+    for record in sorted(latest.values(), key=lambda r: (r.published_ms, r.id)):
         fingerprint = fingerprint_of(record)
         known = indexed.get(record.id)
         if known is not None and known.fingerprint == fingerprint:
