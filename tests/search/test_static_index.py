@@ -6,6 +6,7 @@ import dataclasses
 import json
 import random
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -17,9 +18,9 @@ from newsmirror.models import ArticleRecord
 from newsmirror.outputs import read_article_body
 from newsmirror.render.site import article_page_path
 from newsmirror.search.manifest import FAN_IN
-from newsmirror.search.segments import WriteBudget
 from newsmirror.search.static_index import (
     PENDING_FILENAME,
+    IndexOptions,
     SearchReport,
     sync_site_search,
     update_site_search,
@@ -46,10 +47,11 @@ def sync(config: Config, records: Iterable[ArticleRecord]) -> SearchReport:
 
 
 def update(config: Config, changed: list[ArticleRecord], every: list[ArticleRecord], *,
-           removed: Iterable[str] = (), budget: WriteBudget | None = None) -> SearchReport:
+           removed: Iterable[str] = (), max_files: int | None = None) -> SearchReport:
+    options = IndexOptions() if max_files is None else IndexOptions(merge_files=max_files)
     return update_site_search(config, changed, lambda r: read_article_body(config, r),
                               page_of=article_page_path, all_records=lambda: every,
-                              removed_ids=removed, merge_budget=budget)
+                              removed_ids=removed, options=options)
 
 
 def test_sync_indexes_every_article_with_what_a_result_shows(config: Config) -> None:
@@ -137,11 +139,11 @@ def test_a_large_merge_goes_on_over_several_runs_and_finds_the_same(config: Conf
     records: list[ArticleRecord] = []
     for n in range(FAN_IN):
         records.append(add_article(config.root, n, body=long_body(rng) + "<p>香港大火。</p>"))
-        update(config, [records[-1]], records, budget=WriteBudget(max_files=2))
+        update(config, [records[-1]], records, max_files=2)
     runs = 0
     while manifest(config)["merging"] or manifest(config)["garbage"]:
         found = find_ids(folder(config), "大火")
-        update(config, [], records, budget=WriteBudget(max_files=2))
+        update(config, [], records, max_files=2)
         runs += 1
         assert found == {r.id for r in records}
     assert (runs > 1, [s["docs"] for s in manifest(config)["segments"]]) == (True, [FAN_IN])
@@ -210,7 +212,21 @@ def test_random_runs_find_exactly_the_articles_containing_each_word(config: Conf
             live[n], texts[record.id] = record, text
             changed.append(record)
         update(config, changed, list(live.values()), removed=removed,
-               budget=WriteBudget(max_files=1))
+               max_files=1)
     for word in words:
         expected = {r.id for r in live.values() if word in texts[r.id]}
         assert find_ids(folder(config), word) == expected, word
+
+
+def test_a_build_in_worker_processes_equals_one_in_this_process(tmp_path: Path) -> None:
+    built = {}
+    for workers in (1, 2):
+        config = make_config(tmp_path / str(workers), site_search=True)
+        records = [add_article(config.root, n, body=f"<p>第{n}篇，香港{'台湾' * (n % 3)}。</p>")
+                   for n in range(3 * FAN_IN + 1)]
+        sync_site_search(config, records, partial(read_article_body, config),
+                         page_of=article_page_path, finish_merges=True,
+                         options=IndexOptions(batch_docs=1, workers=workers))
+        built[workers] = {p.relative_to(config.root).as_posix(): p.read_bytes()
+                          for p in folder(config).rglob("*") if p.is_file()}
+    assert (built[1] == built[2], len(manifest(config)["segments"])) == (True, 4)

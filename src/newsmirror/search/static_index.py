@@ -35,15 +35,18 @@ from newsmirror.search.documents import (
     save_indexed,
     write_entries,
 )
+from newsmirror.search.indexing import BatchText, InOrder, index_texts, merge_all, worker_pool
 from newsmirror.search.manifest import (
+    FAN_IN,
     Manifest,
     finish_merge,
+    level_of,
     load_manifest,
     next_merge,
     save_manifest,
 )
-from newsmirror.search.segments import WriteBudget, merge_some, plan_merge, write_segment
-from newsmirror.search.terms import character_map_json, rules_digest, text_terms
+from newsmirror.search.segments import MergeProgress, Segment, WriteBudget, merge_some, plan_merge
+from newsmirror.search.terms import character_map_json, rules_digest
 from newsmirror.search.text import html_to_text, summary_of
 from newsmirror.store.files import CACHE_DIR, write_atomic
 
@@ -55,6 +58,8 @@ PENDING_FILENAME = "search-pending"
 OLD_INDEX_DIR = "pagefind"
 # New or changed articles per segment written at once (bounds the memory of a first build).
 BATCH_DOCS = 4096
+# Worker processes of a large update (an import, a first build, a rebuild).
+WORKERS = 2
 # More new or changed articles than this in one update: merges are finished at once.
 BULK_DOCS = 1000
 # What merges may write (and delete) in one ordinary update.
@@ -77,12 +82,23 @@ class SearchReport:
 
 
 @dataclass(frozen=True, slots=True)
+class IndexOptions:
+    """How an update works: documents per batch, worker processes, an ordinary run's merges."""
+
+    batch_docs: int = BATCH_DOCS
+    workers: int = WORKERS
+    merge_bytes: int = RUN_MERGE_BYTES
+    merge_files: int = RUN_MERGE_FILES
+
+
+@dataclass(frozen=True, slots=True)
 class _Inputs:
     """What an update reads besides the records: settings, bodies, page paths."""
 
     config: Config
     read_body: ReadBody
     page_of: PageOf
+    options: IndexOptions
 
     @property
     def folder(self) -> Path:
@@ -101,7 +117,7 @@ def update_site_search(
     page_of: PageOf,
     all_records: Callable[[], Iterable[ArticleRecord]],
     removed_ids: Iterable[str] = (),
-    merge_budget: WriteBudget | None = None,
+    options: IndexOptions = IndexOptions(),
 ) -> SearchReport:
     """Index the new and changed articles of a run, forget removed ones.
 
@@ -109,16 +125,17 @@ def update_site_search(
     fingerprint changed), ``page_of`` its page in the site.  ``all_records`` is
     called only when the index must be rebuilt (missing, made by other rules or
     another time zone, or left unfinished by an earlier update).  Merges write
-    and delete at most ``merge_budget`` (default :data:`RUN_MERGE_BYTES` and
-    :data:`RUN_MERGE_FILES`) unless more than :data:`BULK_DOCS` articles changed.
+    and delete at most ``options.merge_bytes`` and ``options.merge_files``
+    unless more than :data:`BULK_DOCS` articles changed.
     """
     if not config.mirror.site_search:
         return SearchReport()
-    inputs = _Inputs(config, read_body, page_of)
+    inputs = _Inputs(config, read_body, page_of, options)
     manifest = _current_manifest(inputs)
     if manifest is None or (inputs.cache_dir / PENDING_FILENAME).exists():
-        return sync_site_search(config, all_records(), read_body, page_of=page_of)
-    return _update(inputs, manifest, list(changed), set(removed_ids), budget=merge_budget)
+        return sync_site_search(config, all_records(), read_body, page_of=page_of,
+                                options=options)
+    return _update(inputs, manifest, list(changed), set(removed_ids))
 
 
 def sync_site_search(
@@ -128,6 +145,7 @@ def sync_site_search(
     *,
     page_of: PageOf,
     finish_merges: bool = False,
+    options: IndexOptions = IndexOptions(),
 ) -> SearchReport:
     """Bring the index in line with every record of the archive (``records``).
 
@@ -137,7 +155,7 @@ def sync_site_search(
     """
     if not config.mirror.site_search:
         return SearchReport()
-    inputs = _Inputs(config, read_body, page_of)
+    inputs = _Inputs(config, read_body, page_of, options)
     manifest = _current_manifest(inputs)
     rebuilt = manifest is None
     if manifest is None:
@@ -163,21 +181,22 @@ def _current_manifest(inputs: _Inputs) -> Manifest | None:
 
 
 def _update(inputs: _Inputs, manifest: Manifest, records: Sequence[ArticleRecord],
-            removed: set[str], *, bulk: bool = False, budget: WriteBudget | None = None
-            ) -> SearchReport:
+            removed: set[str], *, bulk: bool = False) -> SearchReport:
     pending = inputs.cache_dir / PENDING_FILENAME
     write_atomic(pending, "the search index of the site is being updated\n")
     manifest.sources = {s.slug: s.name for s in inputs.config.sources}
     indexed = load_indexed(inputs.folder, manifest, inputs.cache_dir)
     todo = _documents_to_index(manifest, indexed, records)
-    for start in range(0, len(todo), BATCH_DOCS):
-        _index_batch(inputs, manifest, indexed, todo[start:start + BATCH_DOCS])
-    removed_count = _remove_documents(inputs.folder, manifest, indexed, removed)
-    if bulk or len(todo) > BULK_DOCS:
-        budget = WriteBudget()
-    elif budget is None:
-        budget = WriteBudget(RUN_MERGE_BYTES, RUN_MERGE_FILES)
-    _merge_segments(inputs.folder, manifest, budget)
+    bulk = bulk or len(todo) > BULK_DOCS
+    options = inputs.options
+    budget = WriteBudget() if bulk else WriteBudget(options.merge_bytes, options.merge_files)
+    with worker_pool(options.workers if bulk else 0) as pool:
+        runner: InOrder[_Batch, Segment] = InOrder(pool, options.workers)
+        _index_batches(inputs, manifest, indexed, todo, runner)
+        removed_count = _remove_documents(inputs.folder, manifest, indexed, removed)
+        if bulk:
+            _merge_everything(inputs.folder, manifest, InOrder(pool, options.workers), budget)
+        _merge_segments(inputs.folder, manifest, budget)
     _delete_garbage(inputs.folder, manifest, budget)
     save_manifest(inputs.folder, manifest)
     write_atomic(inputs.folder / CHARS_FILENAME, character_map_json() + "\n")
@@ -207,6 +226,7 @@ def _documents_to_index(manifest: Manifest, indexed: dict[str, IndexedDoc],
                         records: Iterable[ArticleRecord]) -> list[_Todo]:
     """New and changed articles with their docids: new ones numbered in publication order."""
     todo: list[_Todo] = []
+    next_docid = manifest.next_docid
     latest = {record.id: record for record in records}
     for record in sorted(latest.values(), key=lambda r: (r.published_ms, r.id)):
         fingerprint = fingerprint_of(record)
@@ -214,33 +234,60 @@ def _documents_to_index(manifest: Manifest, indexed: dict[str, IndexedDoc],
         if known is not None and known.fingerprint == fingerprint:
             continue
         if known is None:
-            todo.append(_Todo(manifest.next_docid, record, fingerprint, False))
-            manifest.next_docid += 1
+            todo.append(_Todo(next_docid, record, fingerprint, False))
+            next_docid += 1
         else:
             todo.append(_Todo(known.docid, record, fingerprint, True))
     return todo
 
 
-def _index_batch(inputs: _Inputs, manifest: Manifest, indexed: dict[str, IndexedDoc],
-                 batch: Sequence[_Todo]) -> None:
-    """Write one segment and the result entries of a batch, then the manifest."""
-    generation = manifest.new_generation()
-    postings: dict[str, list[int]] = defaultdict(list)
-    entries: dict[int, DocEntry | None] = {}
-    for item in sorted(batch, key=lambda t: t.docid):
-        text = html_to_text(inputs.read_body(item.record))
-        for term in text_terms(item.record.title + "\n" + text):
-            postings[term].append(item.docid)
-        entries[item.docid] = _entry(inputs, item, summary_of(text), generation)
-    docids = [t.docid for t in batch]
-    segment = write_segment(inputs.folder, f"s{generation}", generation, postings, docids)
-    write_entries(inputs.folder, entries)
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """A batch handed to a worker: its documents, their result entries, its generation."""
+
+    todo: list[_Todo]
+    entries: dict[int, DocEntry | None]
+    generation: int
+
+
+def _index_batches(inputs: _Inputs, manifest: Manifest, indexed: dict[str, IndexedDoc],
+                   todo: Sequence[_Todo], runner: InOrder[_Batch, Segment]) -> None:
+    """One segment per batch, written by workers; each saved in order as it is done.
+
+    A batch's generation is the manifest's next one plus the batches ahead of it;
+    the manifest counts it (and its result entries count) only once it is saved.
+    """
+    size = inputs.options.batch_docs
+    for start in range(0, len(todo), size):
+        batch = sorted(todo[start:start + size], key=lambda t: t.docid)
+        generation = manifest.next_generation + len(runner.waiting)
+        texts: list[BatchText] = []
+        entries: dict[int, DocEntry | None] = {}
+        for item in batch:
+            text = html_to_text(inputs.read_body(item.record))
+            texts.append(BatchText(item.docid, item.record.title + "\n" + text))
+            entries[item.docid] = _entry(inputs, item, summary_of(text), generation)
+        tag = _Batch(batch, entries, generation)
+        for done, segment in runner.submit(tag, index_texts, inputs.folder, f"s{generation}",
+                                           generation, texts):
+            _save_batch(inputs.folder, manifest, indexed, done, segment)
+    for done, segment in runner.drain():
+        _save_batch(inputs.folder, manifest, indexed, done, segment)
+
+
+def _save_batch(folder: Path, manifest: Manifest, indexed: dict[str, IndexedDoc],
+                batch: _Batch, segment: Segment) -> None:
+    """Result entries first, then the manifest that makes segment and entries count."""
+    write_entries(folder, batch.entries)
     manifest.segments.append(segment)
-    for item in batch:
+    manifest.next_generation = batch.generation + 1
+    for item in batch.todo:
         if item.is_edit:
-            manifest.dead[item.docid] = generation
+            manifest.dead[item.docid] = batch.generation
+        else:
+            manifest.next_docid = max(manifest.next_docid, item.docid + 1)
         indexed[item.record.id] = IndexedDoc(item.docid, item.fingerprint)
-    save_manifest(inputs.folder, manifest)
+    save_manifest(folder, manifest)
 
 
 def _entry(inputs: _Inputs, item: _Todo, summary: str, generation: int) -> DocEntry:
@@ -262,6 +309,44 @@ def _remove_documents(folder: Path, manifest: Manifest, indexed: dict[str, Index
     save_manifest(folder, manifest)
     write_entries(folder, dict.fromkeys(docids))
     return len(docids)
+
+
+def _merge_everything(folder: Path, manifest: Manifest, runner: InOrder[str, MergeProgress],
+                      budget: WriteBudget) -> None:
+    """Finish the merge under way, then merge every level that is full, groups in parallel."""
+    if manifest.merging is not None:
+        manifest.merging = merge_some(folder, manifest.merging, manifest.dead, budget)
+        finish_merge(manifest)
+        save_manifest(folder, manifest)
+    while groups := _full_groups(manifest):
+        for group in groups:
+            generation = manifest.new_generation()
+            progress = plan_merge(group, f"s{generation}", generation)
+            for _, done in runner.submit(progress.output.name, merge_all, folder, progress,
+                                         dict(manifest.dead)):
+                _save_merge(folder, manifest, done, budget)
+        for _, done in runner.drain():
+            _save_merge(folder, manifest, done, budget)
+
+
+def _full_groups(manifest: Manifest) -> list[list[Segment]]:
+    """Disjoint groups of FAN_IN segments, oldest first, of the lowest level that has any."""
+    levels: dict[int, list[Segment]] = defaultdict(list)
+    for segment in sorted(manifest.segments, key=lambda s: s.generation):
+        levels[level_of(segment)].append(segment)
+    for level in sorted(levels):
+        chosen = levels[level]
+        if len(chosen) >= FAN_IN:
+            return [chosen[i:i + FAN_IN] for i in range(0, len(chosen) - FAN_IN + 1, FAN_IN)]
+    return []
+
+
+def _save_merge(folder: Path, manifest: Manifest, done: MergeProgress,
+                budget: WriteBudget) -> None:
+    manifest.merging = done
+    budget.bytes_written += done.output.size_bytes
+    finish_merge(manifest)
+    save_manifest(folder, manifest)
 
 
 def _merge_segments(folder: Path, manifest: Manifest, budget: WriteBudget) -> None:
