@@ -241,3 +241,10 @@ def test_result_page_fits_a_phone_and_is_saved_as_screenshot(search_site, browse
     shot = tmp_path / "search-results-phone.png"
     browser.save_screenshot(str(shot))
     assert (scroll_px <= inner_px, shot.stat().st_size > 10_000) == (True, True)
+
+
+def test_latin_words_are_highlighted_as_whole_words(search_site, browser) -> None:
+    open_search(browser, search_site, "T-Dome")
+    summary = browser.find_element(By.CSS_SELECTOR, "#search-results li p")
+    marks = [m.text for m in summary.find_elements(By.TAG_NAME, "mark")]
+    assert marks == ["T", "Dome"]

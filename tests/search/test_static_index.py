@@ -17,6 +17,7 @@ from newsmirror.config import Config
 from newsmirror.models import ArticleRecord
 from newsmirror.outputs import read_article_body
 from newsmirror.render.site import article_page_path
+from newsmirror.search.documents import STATE_FILENAME
 from newsmirror.search.manifest import FAN_IN
 from newsmirror.search.static_index import (
     PENDING_FILENAME,
@@ -166,7 +167,7 @@ def test_entries_of_an_unsaved_segment_are_ignored(config: Config) -> None:
     late = add_article(config.root, 2, body="<p>写了一半的索引。</p>")
     update(config, [late], [*records, late])
     (folder(config) / "manifest.json").write_bytes(saved)  # as if stopped before the manifest
-    (config.root / CACHE_DIR / "search-state.json").unlink()
+    (config.root / CACHE_DIR / STATE_FILENAME).unlink()
     report = update(config, [late], [*records, late])
     assert (report.indexed, find_ids(folder(config), "一半")) == (1, {late.id})
 

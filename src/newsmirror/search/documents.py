@@ -8,7 +8,7 @@ The same entries tell an update which articles are indexed and with which
 fingerprint; an entry counts only when the manifest confirms it (its generation
 is committed and no tombstone is newer), so entries written by a run that
 stopped before its manifest was saved are ignored.  The result is cached in
-``.newsmirror/search-state.json`` together with the manifest it belongs to.
+``.newsmirror/search-state.sqlite`` with the manifest it belongs to.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import sqlite3
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import astuple, dataclass
@@ -27,7 +28,7 @@ from newsmirror.store.files import write_atomic
 log = logging.getLogger(__name__)
 
 DOCS_FOLDER = "docs"
-STATE_FILENAME = "search-state.json"
+STATE_FILENAME = "search-state.sqlite"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,45 +88,92 @@ def write_entries(folder: Path, entries: Mapping[int, DocEntry | None]) -> int:
     return changed
 
 
-def load_indexed(folder: Path, manifest: Manifest, cache_dir: Path) -> dict[str, IndexedDoc]:
-    """Article id → what is indexed of it; from the cache when it matches the manifest."""
-    key = hashlib.sha256(manifest_json(manifest).encode()).hexdigest()
-    cached = _read_cache(cache_dir / STATE_FILENAME, key)
-    if cached is not None:
-        return cached
-    indexed: dict[str, IndexedDoc] = {}
-    for chunk in range((manifest.next_docid + DOCS_PER_CHUNK - 1) // DOCS_PER_CHUNK):
-        for slot, entry in enumerate(read_chunk(folder, chunk)):
-            docid = chunk * DOCS_PER_CHUNK + slot
-            if entry and manifest.is_live(docid, entry.generation):
-                indexed[entry.article_id] = IndexedDoc(docid, entry.fingerprint)
-    return indexed
+class IndexedDocs:
+    """Which articles the index holds (article id → docid, fingerprint): a cache in SQLite.
+
+    Open with :meth:`open`; changes are written with the key of the manifest
+    they belong to by :meth:`save`.  A cache whose key is not the current
+    manifest's is rebuilt from the result entries.
+    """
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+
+    @classmethod
+    def open(cls, cache_dir: Path, folder: Path, manifest: Manifest) -> IndexedDocs:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        path = cache_dir / STATE_FILENAME
+        try:
+            indexed = cls(_connect(path))
+        except sqlite3.DatabaseError as exc:
+            log.warning("search state unreadable, rebuilding path=%s reason=%s", path, exc)
+            path.unlink(missing_ok=True)
+            indexed = cls(_connect(path))
+        if indexed._key() != _manifest_key(manifest):
+            indexed._rebuild(folder, manifest)
+        return indexed
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def get(self, article_id: str) -> IndexedDoc | None:
+        row = self.connection.execute(
+            "SELECT docid, fingerprint FROM docs WHERE id=?", (article_id,)).fetchone()
+        return IndexedDoc(int(row[0]), str(row[1])) if row else None
+
+    def ids(self) -> set[str]:
+        return {str(row[0]) for row in self.connection.execute("SELECT id FROM docs")}
+
+    def put(self, article_id: str, doc: IndexedDoc) -> None:
+        self.connection.execute("INSERT OR REPLACE INTO docs VALUES (?, ?, ?)",
+                                (article_id, doc.docid, doc.fingerprint))
+
+    def pop(self, article_id: str) -> IndexedDoc | None:
+        doc = self.get(article_id)
+        self.connection.execute("DELETE FROM docs WHERE id=?", (article_id,))
+        return doc
+
+    def save(self, manifest: Manifest) -> None:
+        """Commit the changes as those of ``manifest``."""
+        self.connection.execute("INSERT OR REPLACE INTO meta VALUES ('manifest', ?)",
+                                (_manifest_key(manifest),))
+        self.connection.commit()
+
+    def _key(self) -> str | None:
+        row = self.connection.execute("SELECT value FROM meta WHERE key='manifest'").fetchone()
+        return str(row[0]) if row else None
+
+    def _rebuild(self, folder: Path, manifest: Manifest) -> None:
+        self.connection.execute("DELETE FROM docs")
+        for chunk in range((manifest.next_docid + DOCS_PER_CHUNK - 1) // DOCS_PER_CHUNK):
+            for slot, entry in enumerate(read_chunk(folder, chunk)):
+                docid = chunk * DOCS_PER_CHUNK + slot
+                if entry and manifest.is_live(docid, entry.generation):
+                    self.put(entry.article_id, IndexedDoc(docid, entry.fingerprint))
+        self.save(manifest)
 
 
-def save_indexed(cache_dir: Path, manifest: Manifest, indexed: Mapping[str, IndexedDoc]) -> None:
-    key = hashlib.sha256(manifest_json(manifest).encode()).hexdigest()
-    payload = {"manifest": key,
-               "docs": {i: [d.docid, d.fingerprint] for i, d in sorted(indexed.items())}}
-    write_atomic(cache_dir / STATE_FILENAME, json.dumps(payload, separators=(",", ":")))
+def _manifest_key(manifest: Manifest) -> str:
+    return hashlib.sha256(manifest_json(manifest).encode()).hexdigest()
 
 
-def _read_cache(path: Path, key: str) -> dict[str, IndexedDoc] | None:
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        if raw.get("manifest") != key:
-            return None
-        return {str(i): IndexedDoc(int(d), str(f)) for i, (d, f) in raw["docs"].items()}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return None
+def _connect(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+    connection.execute("CREATE TABLE IF NOT EXISTS docs (id TEXT PRIMARY KEY, docid INTEGER, "
+                       "fingerprint TEXT)")
+    connection.commit()
+    return connection
 
 
 __all__ = [
     "DOCS_FOLDER",
     "DocEntry",
     "IndexedDoc",
+    "IndexedDocs",
     "chunk_path",
-    "load_indexed",
     "read_chunk",
-    "save_indexed",
     "write_entries",
 ]

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
+from operator import sub
 
 _FNV_OFFSET = 0x811C9DC5
 _FNV_PRIME = 0x01000193
@@ -38,12 +39,19 @@ class Entry:
             return [self.first]
         return list(accumulate(decode_varints(self.gaps), initial=self.first))
 
+    @property
+    def last(self) -> int:
+        return self.first + sum(decode_varints(self.gaps)) if self.gaps else self.first
+
     def encoded(self) -> bytes:
-        head = encode_varint(len(self.term)) + self.term + encode_varint(self.count)
-        head += encode_varint(self.first)
-        if self.count == 1:
-            return head
-        return head + encode_varint(len(self.gaps)) + self.gaps
+        return _encode(self.term, self.count, self.first, self.gaps)
+
+
+def _encode(term: bytes, count: int, first: int, gaps: bytes) -> bytes:
+    head = encode_varint(len(term)) + term + encode_varint(count) + encode_varint(first)
+    if count == 1:
+        return head
+    return head + encode_varint(len(gaps)) + gaps
 
 
 def fnv1a_32(data: bytes) -> int:
@@ -100,8 +108,29 @@ def decode_varints(data: bytes) -> list[int]:
 
 def make_entry(term: bytes, docids: Sequence[int]) -> Entry:
     """The entry of a term whose postings are ``docids`` (ascending, at least one)."""
-    gaps = [b - a for a, b in zip(docids, docids[1:], strict=False)]
-    return Entry(term, len(docids), docids[0], encode_varints(gaps))
+    return Entry(term, len(docids), docids[0], encode_varints(list(map(sub, docids[1:], docids))))
+
+
+def encode_entry(term: bytes, docids: Sequence[int]) -> bytes:
+    """The bytes of :func:`make_entry`'s entry."""
+    if len(docids) == 1:
+        return encode_varint(len(term)) + term + b"\x01" + encode_varint(docids[0])
+    gaps = encode_varints(list(map(sub, docids[1:], docids)))
+    return _encode(term, len(docids), docids[0], gaps)
+
+
+def concatenate(entries: Sequence[Entry]) -> bytes | None:
+    """One entry of several whose docid ranges follow each other (None if they overlap)."""
+    ordered = sorted(entries, key=lambda e: e.first)
+    gaps = [ordered[0].gaps]
+    last = ordered[0].last
+    for entry in ordered[1:]:
+        if entry.first <= last:
+            return None
+        gaps += [encode_varint(entry.first - last), entry.gaps]
+        last = entry.last
+    return _encode(ordered[0].term, sum(e.count for e in ordered), ordered[0].first,
+                   b"".join(gaps))
 
 
 def read_entries(data: bytes) -> Iterator[tuple[Entry, int]]:
@@ -140,7 +169,9 @@ def _read_varint(data: bytes, position: int) -> tuple[int, int]:
 __all__ = [
     "Entry",
     "bucket_of",
+    "concatenate",
     "decode_varints",
+    "encode_entry",
     "encode_varint",
     "encode_varints",
     "fnv1a_32",

@@ -21,7 +21,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from newsmirror.search.postings import Entry, bucket_of, make_entry, read_entries
+from newsmirror.search.postings import (
+    Entry,
+    bucket_of,
+    concatenate,
+    encode_entry,
+    read_entries,
+)
 
 BUCKET_BYTES = 16 * 1024
 MAX_BITS = 12
@@ -88,16 +94,17 @@ def bucket_path(folder: Path, segment: Segment | str, bucket: int) -> Path:
 def write_segment(folder: Path, name: str, generation: int, postings: Mapping[str, list[int]],
                   docids: Sequence[int]) -> Segment:
     """Write the segment of new documents (``docids``): term → their ascending docids."""
-    encoded = [make_entry(term.encode("utf-8"), ids).encoded() for term, ids in postings.items()]
+    encoded = [encode_entry(term.encode("utf-8"), ids) for term, ids in postings.items()]
     total = sum(map(len, encoded))
     bits = bits_for(total)
     buckets: dict[int, list[tuple[bytes, bytes]]] = defaultdict(list)
     for term, entry in zip(postings, encoded, strict=True):
         key = term.encode("utf-8")
         buckets[bucket_of(key, bits)].append((key, entry))
-    for bucket in range(1 << bits):
-        _write_file(bucket_path(folder, name, bucket),
-                    b"".join(entry for _, entry in sorted(buckets.get(bucket, []))))
+    paths = [bucket_path(folder, name, bucket) for bucket in range(1 << bits)]
+    for bucket, path in enumerate(paths):
+        _write_file(path, b"".join(entry for _, entry in sorted(buckets.get(bucket, []))))
+    sync_files(paths)
     return Segment(name, generation, len(docids), bits, total, min(docids, default=0),
                    max(docids, default=0))
 
@@ -129,13 +136,15 @@ def merge_some(folder: Path, progress: MergeProgress, dead: Mapping[int, int],
     bits = progress.output.bits
     bucket = progress.next_bucket
     written = progress.output.size_bytes
+    paths = []
     while bucket < 1 << bits and not budget.exhausted:
-        entries = _merged_entries(folder, cursors, bucket, bits)
-        data = b"".join(entries)
-        _write_file(bucket_path(folder, progress.output, bucket), data)
+        data = b"".join(_merged_entries(folder, cursors, bucket, bits))
+        paths.append(bucket_path(folder, progress.output, bucket))
+        _write_file(paths[-1], data)
         budget.spend(len(data))
         written += len(data)
         bucket += 1
+    sync_files(paths)
     return replace(progress, output=replace(progress.output, size_bytes=written),
                    next_bucket=bucket)
 
@@ -155,12 +164,15 @@ def _merged_entries(folder: Path, cursors: list[_InputCursor], bucket: int, bits
     merged: list[bytes] = []
     for term in sorted(by_term):
         parts = by_term[term]
-        if len(parts) == 1 and not parts[0][1]:
-            merged.append(parts[0][0].encoded())
-            continue
+        if not any(dead for _, dead in parts):
+            joined = parts[0][0].encoded() if len(parts) == 1 else concatenate(
+                [entry for entry, _ in parts])
+            if joined is not None:
+                merged.append(joined)
+                continue
         docids = sorted(d for entry, dead in parts for d in entry.docids() if d not in dead)
         if docids:
-            merged.append(make_entry(term, docids).encoded())
+            merged.append(encode_entry(term, docids))
     return merged
 
 
@@ -177,12 +189,27 @@ def _entries_for(folder: Path, cursor: _InputCursor, bucket: int, bits: int) -> 
 
 
 def _write_file(path: Path, data: bytes) -> None:
-    """Write a file of a segment that no manifest lists yet (synced; any earlier try replaced)."""
+    """Write a file of a segment that no manifest lists yet (any earlier try is replaced)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+    path.write_bytes(data)
+
+
+def sync_files(paths: Iterable[Path]) -> None:
+    """Make written files durable before a manifest lists them (one flush for many files)."""
+    folders = set()
+    for path in paths:
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        folders.add(path.parent)
+    for folder in folders:
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
 
 
 __all__ = [
@@ -195,5 +222,6 @@ __all__ = [
     "bucket_path",
     "merge_some",
     "plan_merge",
+    "sync_files",
     "write_segment",
 ]

@@ -31,8 +31,7 @@ from newsmirror.search.documents import (
     DOCS_FOLDER,
     DocEntry,
     IndexedDoc,
-    load_indexed,
-    save_indexed,
+    IndexedDocs,
     write_entries,
 )
 from newsmirror.search.indexing import BatchText, InOrder, index_texts, merge_all, worker_pool
@@ -163,9 +162,11 @@ def sync_site_search(
         manifest = Manifest(rules_digest(), config.mirror.timezone)
     shutil.rmtree(inputs.folder.parent / OLD_INDEX_DIR, ignore_errors=True)
     records = list(records)
-    present = {r.id for r in records}
-    indexed = load_indexed(inputs.folder, manifest, inputs.cache_dir)
-    removed = {i for i in indexed if i not in present}
+    indexed = IndexedDocs.open(inputs.cache_dir, inputs.folder, manifest)
+    try:
+        removed = indexed.ids() - {r.id for r in records}
+    finally:
+        indexed.close()
     report = _update(inputs, manifest, records, removed, bulk=rebuilt or finish_merges)
     _remove_unlisted_files(inputs.folder, manifest)
     return SearchReport(report.indexed, report.removed, report.segments, report.merged_bytes,
@@ -185,7 +186,17 @@ def _update(inputs: _Inputs, manifest: Manifest, records: Sequence[ArticleRecord
     pending = inputs.cache_dir / PENDING_FILENAME
     write_atomic(pending, "the search index of the site is being updated\n")
     manifest.sources = {s.slug: s.name for s in inputs.config.sources}
-    indexed = load_indexed(inputs.folder, manifest, inputs.cache_dir)
+    indexed = IndexedDocs.open(inputs.cache_dir, inputs.folder, manifest)
+    try:
+        report = _apply(inputs, manifest, indexed, records, removed, bulk=bulk)
+    finally:
+        indexed.close()
+    pending.unlink(missing_ok=True)
+    return report
+
+
+def _apply(inputs: _Inputs, manifest: Manifest, indexed: IndexedDocs,
+           records: Sequence[ArticleRecord], removed: set[str], *, bulk: bool) -> SearchReport:
     todo = _documents_to_index(manifest, indexed, records)
     bulk = bulk or len(todo) > BULK_DOCS
     options = inputs.options
@@ -200,8 +211,7 @@ def _update(inputs: _Inputs, manifest: Manifest, records: Sequence[ArticleRecord
     _delete_garbage(inputs.folder, manifest, budget)
     save_manifest(inputs.folder, manifest)
     write_atomic(inputs.folder / CHARS_FILENAME, character_map_json() + "\n")
-    save_indexed(inputs.cache_dir, manifest, indexed)
-    pending.unlink(missing_ok=True)
+    indexed.save(manifest)
     log.info("search index updated indexed=%d removed=%d segments=%d merged_bytes=%d",
              len(todo), removed_count, len(manifest.segments), budget.bytes_written)
     return SearchReport(len(todo), removed_count, len(manifest.segments), budget.bytes_written)
@@ -222,7 +232,7 @@ class _Todo:
     is_edit: bool
 
 
-def _documents_to_index(manifest: Manifest, indexed: dict[str, IndexedDoc],
+def _documents_to_index(manifest: Manifest, indexed: IndexedDocs,
                         records: Iterable[ArticleRecord]) -> list[_Todo]:
     """New and changed articles with their docids: new ones numbered in publication order."""
     todo: list[_Todo] = []
@@ -250,7 +260,7 @@ class _Batch:
     generation: int
 
 
-def _index_batches(inputs: _Inputs, manifest: Manifest, indexed: dict[str, IndexedDoc],
+def _index_batches(inputs: _Inputs, manifest: Manifest, indexed: IndexedDocs,
                    todo: Sequence[_Todo], runner: InOrder[_Batch, Segment]) -> None:
     """One segment per batch, written by workers; each saved in order as it is done.
 
@@ -275,7 +285,7 @@ def _index_batches(inputs: _Inputs, manifest: Manifest, indexed: dict[str, Index
         _save_batch(inputs.folder, manifest, indexed, done, segment)
 
 
-def _save_batch(folder: Path, manifest: Manifest, indexed: dict[str, IndexedDoc],
+def _save_batch(folder: Path, manifest: Manifest, indexed: IndexedDocs,
                 batch: _Batch, segment: Segment) -> None:
     """Result entries first, then the manifest that makes segment and entries count."""
     write_entries(folder, batch.entries)
@@ -286,7 +296,7 @@ def _save_batch(folder: Path, manifest: Manifest, indexed: dict[str, IndexedDoc]
             manifest.dead[item.docid] = batch.generation
         else:
             manifest.next_docid = max(manifest.next_docid, item.docid + 1)
-        indexed[item.record.id] = IndexedDoc(item.docid, item.fingerprint)
+        indexed.put(item.record.id, IndexedDoc(item.docid, item.fingerprint))
     save_manifest(folder, manifest)
 
 
@@ -297,10 +307,11 @@ def _entry(inputs: _Inputs, item: _Todo, summary: str, generation: int) -> DocEn
                     date.strftime("%Y-%m-%d"), summary, record.id, item.fingerprint, generation)
 
 
-def _remove_documents(folder: Path, manifest: Manifest, indexed: dict[str, IndexedDoc],
+def _remove_documents(folder: Path, manifest: Manifest, indexed: IndexedDocs,
                       removed: set[str]) -> int:
     """Tombstones for removed articles (manifest first), then their entries emptied."""
-    docids = [indexed.pop(i).docid for i in sorted(removed) if i in indexed]
+    gone = [indexed.pop(i) for i in sorted(removed)]
+    docids = [doc.docid for doc in gone if doc is not None]
     if not docids:
         return 0
     generation = manifest.new_generation()

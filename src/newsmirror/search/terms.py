@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import add
 
 import opencc
 
@@ -129,7 +130,7 @@ def text_terms(text: str) -> set[str]:
     for match in _PIECE.finditer(fold(text)):
         run = match.group()
         if match.lastgroup == "han":
-            terms.update([run[i:i + 2] for i in range(len(run) - 1)])
+            terms.update(map(add, run, run[1:]))  # each character and the next one
         else:
             terms.add(run[:MAX_TERM_CHARS])
     return terms

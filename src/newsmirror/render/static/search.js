@@ -8,6 +8,8 @@
   var MAX_TERM_CHARS = 40;
   var HAN = "\\u3400-\\u4DBF\\u4E00-\\u9FFF\\uF900-\\uFAFF\\u{20000}-\\u{3134F}";
   var PIECE = new RegExp("([" + HAN + "]+)|([0-9]+)|((?:(?![" + HAN + "])[\\p{L}\\p{Nl}\\p{No}])+)", "gu");
+  var HAN_CHAR = new RegExp("^[" + HAN + "]$", "u");
+  var LETTER_CHAR = /^[\p{L}\p{Nl}\p{No}]$/u;
   var script = document.currentScript;
   var root = new URL(".", script ? script.src : location.href);
   var base = new URL("search/", root);
@@ -140,12 +142,21 @@
 
   // -- the page ------------------------------------------------------------------------
 
+  function kindOf(ch) {
+    if (!ch) { return ""; }
+    if (HAN_CHAR.test(ch)) { return "han"; }
+    if (ch >= "0" && ch <= "9") { return "digit"; }
+    return LETTER_CHAR.test(ch) ? "letter" : "";
+  }
+
+  // Marks where a run of the query occurs; a run of letters or digits only as a whole word.
   function appendMarked(parent, text, fold, runs) {
     var original = Array.from(text), folded = fold(text), marked = new Array(original.length);
     runs.forEach(function (run) {
-      var needle = Array.from(run);
+      var needle = Array.from(run), kind = kindOf(needle[0]), whole = kind !== "han";
       for (var i = 0; i + needle.length <= folded.length; i++) {
-        var hit = needle.every(function (ch, k) { return folded[i + k] === ch; });
+        var hit = needle.every(function (ch, k) { return folded[i + k] === ch; }) &&
+          !(whole && (kindOf(folded[i - 1]) === kind || kindOf(folded[i + needle.length]) === kind));
         for (var k = 0; hit && k < needle.length; k++) { marked[i + k] = true; }
       }
     });
