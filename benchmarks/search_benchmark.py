@@ -128,9 +128,10 @@ def child(kind: str, root: Path, first: int, count: int, total: int) -> None:
                                     all_records=lambda: [])
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(json.dumps({"seconds": round(seconds, 2), "peak_rss_mb": round(peak_mb),
-                      "indexed": report.indexed, "segments": report.segments,
-                      "merged_bytes": report.merged_bytes}))
+                      "worker_peak_rss_mb": round(worker_mb), "indexed": report.indexed,
+                      "segments": report.segments, "merged_bytes": report.merged_bytes}))
 
 
 def run_child(kind: str, root: Path, first: int, count: int, total: int) -> dict[str, object]:
@@ -167,6 +168,42 @@ def search_cost(folder: Path, query: str) -> dict[str, object]:
     return {"results": len(found), "requests": len(unique),
             "kb": round(sum(p.stat().st_size for p in unique) / 1024),
             "gzip_kb": round(sum(len(gzip.compress(p.read_bytes())) for p in unique) / 1024)}
+
+
+def precision(folder: Path, total: int, samples: int = 40) -> dict[str, object]:
+    """Random 3-6 character pieces of random articles: results that do not contain them."""
+    from newsmirror.search.terms import fold
+
+    texts = {n: fold(title(n) + "\n" + html_to_text(body(n))) for n in range(total)}
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    rng = random.Random(1)
+    wrong = extra = 0
+    for _ in range(samples):
+        runs = re.findall(r"[\u4e00-\u9fff]{6,}", texts[rng.randrange(total)])
+        run = rng.choice(runs)
+        length = rng.randint(3, 6)
+        start = rng.randrange(len(run) - length + 1)
+        query = run[start:start + length]
+        found = docids_of(folder, manifest, query)
+        exact = {n for n, text in texts.items() if query in text}
+        wrong += found != exact
+        extra += len(found - exact)
+    return {"queries": samples, "with_extra_results": wrong, "extra_results": extra}
+
+
+def docids_of(folder: Path, manifest: dict[str, object], query: str) -> set[int]:
+    """Docids found for a query (the benchmark's docids are the article numbers)."""
+    dead = dict(manifest["dead"])  # type: ignore[call-overload]
+    found: set[int] = set()
+    for segment in manifest["segments"]:  # type: ignore[attr-defined]
+        matches: set[int] | None = None
+        for term in (t.encode() for t in parse_query(query).terms):
+            path = folder / segment["name"] / f"{bucket_of(term, segment['bits'])}.bin"
+            docids = next((set(e.docids()) for e, _ in read_entries(path.read_bytes())
+                           if e.term == term), set())
+            matches = docids if matches is None else matches & docids
+        found |= {d for d in matches or () if dead.get(d, -1) <= segment["generation"]}
+    return found
 
 
 # -- what a run changes ---------------------------------------------------------------------
@@ -208,6 +245,8 @@ def main() -> None:
         print(f"first build: {json.dumps(build)}; index {size_mb:.1f} MB in {files} files")
         for query in QUERIES:
             print(f"search {query}: {json.dumps(search_cost(folder, query), ensure_ascii=False)}")
+        if args.articles <= 20_000:
+            print(f"precision: {json.dumps(precision(folder, args.articles))}")
         runs = []
         for number in range(args.runs):
             before = snapshot(folder)
@@ -218,7 +257,11 @@ def main() -> None:
             if values:
                 print(f"runs of 20 new articles, {key}: median {values[len(values) // 2]}, "
                       f"max {values[-1]}")
-        print(f"segments after the runs: {runs[-1]['segments'] if runs else build['segments']}")
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        merging = manifest["merging"]
+        print(f"after the runs: {len(manifest['segments'])} segments, merge under way: "
+              f"{merging and (merging['next_bucket'], 1 << merging['output']['bits'])}, "
+              f"segments to delete: {len(manifest['garbage'])}")
         for query in QUERIES[:4]:
             print(f"search {query}: {json.dumps(search_cost(folder, query), ensure_ascii=False)}")
 

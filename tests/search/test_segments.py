@@ -19,6 +19,7 @@ from newsmirror.search.postings import (
 )
 from newsmirror.search.segments import (
     BUCKET_BYTES,
+    SMALL_SEGMENT_BYTES,
     MergeProgress,
     Segment,
     WriteBudget,
@@ -60,9 +61,10 @@ def test_entry_round_trips_through_a_bucket(docids: set[int], term: str) -> None
         term.encode(), sorted(docids), [3])
 
 
-@pytest.mark.parametrize(("size", "bits"), [(0, 0), (BUCKET_BYTES, 0), (BUCKET_BYTES + 1, 1),
-                                            (100 * BUCKET_BYTES, 7), (10**12, 12)],
-                         ids=["empty", "one-bucket", "two", "hundred", "capped"])
+@pytest.mark.parametrize(("size", "bits"), [(0, 0), (2 * BUCKET_BYTES, 0),
+                                            (2 * BUCKET_BYTES + 1, 1), (100 * BUCKET_BYTES, 6),
+                                            (SMALL_SEGMENT_BYTES, 7), (10**12, 12)],
+                         ids=["empty", "one-bucket", "two", "small", "large", "capped"])
 def test_bucket_count_grows_with_size(size: int, bits: int) -> None:
     assert bits_for(size) == bits
 

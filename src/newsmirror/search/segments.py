@@ -3,7 +3,7 @@
 A segment is a folder ``{site}/search/{name}/`` of 2**bits bucket files
 ``{bucket}.bin`` (format in :mod:`newsmirror.search.postings`).  The number of
 buckets grows with the segment's size so that one bucket stays about
-:data:`BUCKET_BYTES`, and it is capped so a large segment has at most
+:data:`BUCKET_BYTES` (twice that in small segments), and it is capped so a large segment has at most
 2**:data:`MAX_BITS` files (its buckets then grow instead).
 
 A merge writes one output segment from several inputs, one output bucket at a
@@ -30,6 +30,9 @@ from newsmirror.search.postings import (
 )
 
 BUCKET_BYTES = 16 * 1024
+# Segments below SMALL_SEGMENT_BYTES (a few runs' articles) get buckets twice as large:
+# half the files for each run to write and for merges to rewrite and delete.
+SMALL_SEGMENT_BYTES = 2 * 1024 * 1024
 MAX_BITS = 12
 
 
@@ -80,8 +83,9 @@ class WriteBudget:
 
 def bits_for(size_bytes: int) -> int:
     """Bucket bits for a segment of about ``size_bytes``."""
+    target = 2 * BUCKET_BYTES if size_bytes < SMALL_SEGMENT_BYTES else BUCKET_BYTES
     bits = 0
-    while (BUCKET_BYTES << bits) < size_bytes and bits < MAX_BITS:
+    while (target << bits) < size_bytes and bits < MAX_BITS:
         bits += 1
     return bits
 
@@ -215,6 +219,7 @@ def sync_files(paths: Iterable[Path]) -> None:
 __all__ = [
     "BUCKET_BYTES",
     "MAX_BITS",
+    "SMALL_SEGMENT_BYTES",
     "MergeProgress",
     "Segment",
     "WriteBudget",
