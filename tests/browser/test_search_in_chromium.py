@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import random
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -152,6 +153,30 @@ def test_browser_and_cli_find_the_same_articles(search_site, browser, query: str
     hits = search_archive(search_site.config, query, limit=10_000)
     cli_pages = {search_site.page_by_path[hit.path] for hit in hits}
     assert set(result_pages(browser, search_site, query)) == cli_pages
+
+
+def random_pieces(site: SearchSite, count: int) -> list[str]:
+    """Pieces of two to five Chinese characters of the fixtures' text, chosen at random."""
+    rng = random.Random(13)
+    runs = sorted({run for text in site.texts.values()
+                   for run in re.findall(r"[\u4e00-\u9fff]{5,}", text)})
+    pieces = []
+    for run in rng.sample(runs, count):
+        length = rng.randint(2, 5)
+        start = rng.randrange(len(run) - length + 1)
+        pieces.append(run[start:start + length])
+    return pieces
+
+
+def test_browser_and_cli_agree_on_random_pieces_of_the_fixtures(search_site, browser) -> None:
+    differing = {}
+    for query in random_pieces(search_site, 12):
+        cli = {search_site.page_by_path[h.path]
+               for h in search_archive(search_site.config, query, limit=10_000)}
+        found = set(result_pages(browser, search_site, query))
+        if found != cli or not found:
+            differing[query] = (len(found), len(cli))
+    assert differing == {}
 
 
 @pytest.mark.parametrize("query", ["台湾香港大火", "普京 装甲兵", "COVID-19 梁振英"],

@@ -5,9 +5,11 @@ SQLite's tokenizers do not segment Chinese, so the index is fed terms made by
 text is folded (traditional → simplified, case, width), every run of Chinese
 characters becomes its overlapping character pairs plus its last character
 alone (``普京访台`` → ``普京 京访 访台 台``), other letters and digits stay words.
-A query's runs become phrases of the same pairs, so a word of two characters or
-more finds every article that contains it, 火災 finds 火灾 and the other way
-round, and a single character is a prefix query (the site cannot do that one).
+A query finds the articles that have all of its terms, as the site's search
+does, so both give the same answers: a word of two characters or more finds
+every article that contains it, 火災 finds 火灾 and the other way round.  Those
+that hold the query's runs as typed (FTS5 phrases) come first; a single
+character is a prefix query (the site cannot do that one).
 
 The index is a cache (``.newsmirror/search.sqlite``), brought up to date from
 the archive's records before each search and rebuilt from scratch when missing,
@@ -88,7 +90,16 @@ def index_terms(text: str) -> str:
 
 
 def match_expression(query: str) -> str | None:
-    """The FTS5 query for what a reader typed (every run must occur); None if empty."""
+    """The FTS5 query for what a reader typed, as the site's search matches it: every
+    term (character pair, word) of the query; a single character as a prefix. None if empty."""
+    parsed = parse_query(query)
+    parts = [f'"{term}"' for term in parsed.terms]
+    parts += [f'"{char}"*' for char in parsed.single_han]
+    return " AND ".join(parts) if parts else None
+
+
+def phrase_expression(query: str) -> str | None:
+    """The FTS5 query for the articles that hold each run of the query as it was typed."""
     parsed = parse_query(query)
     parts = ['"' + " ".join(piece_terms(run)) + '"' for run in parsed.runs]
     parts += [f'"{char}"*' for char in parsed.single_han]
@@ -96,9 +107,9 @@ def match_expression(query: str) -> str | None:
 
 
 def _needles(query: str) -> list[str]:
-    """The folded runs of a query, to find the passage that shows the match."""
+    """What to show the passage around, best first: the query's runs, then its terms."""
     parsed = parse_query(query)
-    return [*(run.text for run in parsed.runs), *parsed.single_han]
+    return [*(run.text for run in parsed.runs), *parsed.single_han, *parsed.terms]
 
 
 def fingerprint_of(record: ArticleRecord) -> str:
@@ -186,10 +197,21 @@ class SearchIndex:
         return int(self.connection.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
 
     def search(self, query: str, *, source: str | None = None, limit: int = 20) -> list[SearchHit]:
-        """Articles matching every word of ``query``, best first, with their passage."""
-        expression = match_expression(query)
-        if expression is None:
+        """Articles that have every term of ``query`` (the site's answer), best first:
+        those that hold the query's runs as typed first, then by rank and date."""
+        expression, phrase = match_expression(query), phrase_expression(query)
+        if expression is None or phrase is None:
             return []
+        rows = self._matching(phrase, source, limit, query)
+        if len(rows) < limit and phrase != expression:
+            seen = {row[0] for row in rows}
+            more = self._matching(expression, source, limit + len(rows), query)
+            rows += [row for row in more if row[0] not in seen][: limit - len(rows)]
+        needles = _needles(query)
+        return [_hit(row, needles) for row in rows]
+
+    def _matching(self, expression: str, source: str | None, limit: int, query: str
+                  ) -> list[tuple[object, ...]]:
         sql = (
             "SELECT d.id, d.source, d.title, d.published_ms, d.path, d.url, d.text_zlib "
             "FROM terms JOIN documents d ON d.rowid = terms.rowid WHERE terms MATCH ? "
@@ -201,11 +223,9 @@ class SearchIndex:
         sql += f"ORDER BY bm25(terms, {TITLE_WEIGHT}, 1.0), d.published_ms DESC, d.id LIMIT ?"
         args.append(limit)
         try:
-            rows = self.connection.execute(sql, args).fetchall()
+            return list(self.connection.execute(sql, args).fetchall())
         except sqlite3.OperationalError as exc:
             raise StoreError(f"search failed: {query!r} ({exc})") from exc
-        needles = _needles(query)
-        return [_hit(row, needles) for row in rows]
 
 
 def _hit(row: tuple[object, ...], needles: list[str]) -> SearchHit:
@@ -218,7 +238,8 @@ def _hit(row: tuple[object, ...], needles: list[str]) -> SearchHit:
 
 
 def passage_around(text: str, needles: list[str]) -> tuple[str, int, int]:
-    """The passage around the first needle found: (passage, match start, match length).
+    """The passage around the first needle (in order) that occurs: (passage, match start,
+    match length).
 
     Needles are folded; so is the text where they are looked for, which has the
     same length, so the passage shows the article's own characters.
@@ -227,7 +248,7 @@ def passage_around(text: str, needles: list[str]) -> tuple[str, int, int]:
     found = [(folded.find(n), n) for n in needles if n and folded.find(n) >= 0]
     if not found:
         return text[: 2 * PASSAGE_CONTEXT_CHARS], 0, 0
-    position, needle = min(found)
+    position, needle = found[0]
     start = max(position - PASSAGE_CONTEXT_CHARS, 0)
     end = min(position + len(needle) + PASSAGE_CONTEXT_CHARS, len(text))
     prefix = "…" if start > 0 else ""
@@ -261,4 +282,5 @@ __all__ = [
     "index_terms",
     "match_expression",
     "passage_around",
+    "phrase_expression",
 ]
