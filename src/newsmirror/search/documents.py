@@ -121,8 +121,9 @@ class IndexedDocs:
             "SELECT docid, fingerprint FROM docs WHERE id=?", (article_id,)).fetchone()
         return IndexedDoc(int(row[0]), str(row[1])) if row else None
 
-    def ids(self) -> set[str]:
-        return {str(row[0]) for row in self.connection.execute("SELECT id FROM docs")}
+    def fingerprints(self) -> dict[str, str]:
+        """Every indexed article's fingerprint (to compare the whole archive at once)."""
+        return dict(self.connection.execute("SELECT id, fingerprint FROM docs"))
 
     def put(self, article_id: str, doc: IndexedDoc) -> None:
         self.connection.execute("INSERT OR REPLACE INTO docs VALUES (?, ?, ?)",

@@ -16,7 +16,6 @@ next.  With many articles (an import, a first build) merges finish at once.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import shutil
 from collections import defaultdict
@@ -164,11 +163,15 @@ def sync_site_search(
     records = list(records)
     indexed = IndexedDocs.open(inputs.cache_dir, inputs.folder, manifest)
     try:
-        removed = indexed.ids() - {r.id for r in records}
+        known = indexed.fingerprints()
     finally:
         indexed.close()
-    report = _update(inputs, manifest, records, removed, bulk=rebuilt or finish_merges)
-    _remove_unlisted_files(inputs.folder, manifest)
+    removed = set(known) - {r.id for r in records}
+    changed = [r for r in records if known.get(r.id) != fingerprint_of(r)]
+    unfinished = (inputs.cache_dir / PENDING_FILENAME).exists()
+    report = _update(inputs, manifest, changed, removed, bulk=rebuilt or finish_merges)
+    if rebuilt or finish_merges or unfinished:
+        _remove_unlisted_files(inputs.folder, manifest)
     return SearchReport(report.indexed, report.removed, report.segments, report.merged_bytes,
                         rebuilt)
 
@@ -219,9 +222,9 @@ def _apply(inputs: _Inputs, manifest: Manifest, indexed: IndexedDocs,
 
 def fingerprint_of(record: ArticleRecord) -> str:
     """What an index entry depends on: title, body, page, source, date."""
-    return hashlib.sha256(json.dumps(
-        [record.title, record.content_sha256, record.path, record.source, record.published_ms],
-        ensure_ascii=False).encode()).hexdigest()[:16]
+    text = "\x1f".join([record.title, record.content_sha256, record.path, record.source,
+                        str(record.published_ms)])
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
