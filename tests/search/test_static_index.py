@@ -231,3 +231,19 @@ def test_a_build_in_worker_processes_equals_one_in_this_process(tmp_path: Path) 
         built[workers] = {p.relative_to(config.root).as_posix(): p.read_bytes()
                           for p in folder(config).rglob("*") if p.is_file()}
     assert (built[1] == built[2], len(manifest(config)["segments"])) == (True, 4)
+
+
+def test_a_long_merge_of_large_segments_does_not_hold_up_small_ones(config: Config) -> None:
+    rng = random.Random(5)
+    records: list[ArticleRecord] = []
+    for run in range(FAN_IN):  # eight segments of eight long articles: one large merge
+        batch = [add_article(config.root, run * FAN_IN + n, body=long_body(rng))
+                 for n in range(FAN_IN)]
+        records += batch
+        update(config, batch, records, max_files=2)
+    for n in range(FAN_IN):  # eight runs of one short article: a small merge
+        records.append(add_article(config.root, 100 + n))
+        update(config, [records[-1]], records, max_files=2)
+    state = manifest(config)
+    assert ([len(m["inputs"]) for m in state["merging"]],
+            sorted(s["docs"] for s in state["segments"])[:1]) == ([FAN_IN], [FAN_IN])

@@ -12,8 +12,9 @@ segment files and document entries are written first, the manifest last
   generation; a removed article gets a tombstone newer than every segment.
 - Merges are tiered: a segment's level is ``floor(log8(documents))``; when
   :data:`FAN_IN` segments share a level they are merged into one.  A merge may
-  take several runs (``merging``); its inputs stay in use until it is done, and
-  their files are then deleted, a few per run (``garbage``).
+  take several runs (``merging``, at most one per level, so a long merge of
+  large segments never holds up those of small ones); its inputs stay in use
+  until it is done, and their files are then deleted, a few per run (``garbage``).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class Manifest:
     next_generation: int = 0
     segments: list[Segment] = field(default_factory=list)
     dead: dict[int, int] = field(default_factory=dict)
-    merging: MergeProgress | None = None
+    merging: list[MergeProgress] = field(default_factory=list)
     garbage: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
 
@@ -64,27 +65,26 @@ def level_of(segment: Segment) -> int:
 
 
 def next_merge(manifest: Manifest) -> list[Segment]:
-    """The oldest FAN_IN segments of the lowest level that has that many ([] if none)."""
-    busy = {s.name for s in manifest.merging.inputs} if manifest.merging else set()
+    """The oldest FAN_IN segments of the lowest level that has that many and no merge
+    under way ([] if none)."""
+    busy_levels = {level_of(m.inputs[0]) for m in manifest.merging}
     levels: dict[int, list[Segment]] = {}
     for segment in manifest.segments:
-        if segment.name not in busy:
-            levels.setdefault(level_of(segment), []).append(segment)
-    for level in sorted(levels):
+        levels.setdefault(level_of(segment), []).append(segment)
+    for level in sorted(set(levels) - busy_levels):
         if len(levels[level]) >= FAN_IN:
             return sorted(levels[level], key=lambda s: s.generation)[:FAN_IN]
     return []
 
 
-def finish_merge(manifest: Manifest) -> None:
+def finish_merge(manifest: Manifest, done: MergeProgress) -> None:
     """Put a finished merge's output in place of its inputs; drop unneeded tombstones."""
-    merging = manifest.merging
-    assert merging is not None and merging.done
-    names = {s.name for s in merging.inputs}
+    assert done.done
+    names = {s.name for s in done.inputs}
     kept = [s for s in manifest.segments if s.name not in names]
-    manifest.segments = sorted([*kept, merging.output], key=lambda s: s.generation)
+    manifest.segments = sorted([*kept, done.output], key=lambda s: s.generation)
+    manifest.merging = [m for m in manifest.merging if m.output.name != done.output.name]
     manifest.garbage += sorted(names)
-    manifest.merging = None
     manifest.dead = {d: g for d, g in manifest.dead.items() if any(
         s.generation < g and s.low <= d <= s.high for s in manifest.segments)}
 
@@ -101,22 +101,19 @@ def load_manifest(folder: Path) -> Manifest | None:
 
 
 def _manifest_from_json(raw: dict[str, Any]) -> Manifest:
-    merging = raw["merging"]
     return Manifest(
         rules=str(raw["rules"]), timezone=str(raw["timezone"]),
         next_docid=int(raw["next_docid"]), next_generation=int(raw["next_generation"]),
         segments=[Segment(**s) for s in raw["segments"]],
         dead={int(d): int(g) for d, g in raw["dead"]},
-        merging=MergeProgress(tuple(Segment(**s) for s in merging["inputs"]),
-                              Segment(**merging["output"]), int(merging["next_bucket"]))
-        if merging else None,
+        merging=[MergeProgress(tuple(Segment(**s) for s in m["inputs"]), Segment(**m["output"]),
+                               int(m["next_bucket"])) for m in raw["merging"]],
         garbage=[str(name) for name in raw["garbage"]],
         sources={str(k): str(v) for k, v in raw["sources"].items()},
     )
 
 
 def manifest_json(manifest: Manifest) -> str:
-    merging = manifest.merging
     return json.dumps({
         "format": FORMAT,
         "rules": manifest.rules,
@@ -127,9 +124,8 @@ def manifest_json(manifest: Manifest) -> str:
         "sources": dict(sorted(manifest.sources.items())),
         "segments": [asdict(s) for s in manifest.segments],
         "dead": sorted(manifest.dead.items()),
-        "merging": {"inputs": [asdict(s) for s in merging.inputs],
-                    "output": asdict(merging.output), "next_bucket": merging.next_bucket}
-        if merging else None,
+        "merging": [{"inputs": [asdict(s) for s in m.inputs], "output": asdict(m.output),
+                     "next_bucket": m.next_bucket} for m in manifest.merging],
         "garbage": manifest.garbage,
     }, ensure_ascii=False, separators=(",", ":")) + "\n"
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import shutil
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,17 +32,14 @@ from newsmirror.search.documents import (
     IndexedDocs,
     write_entries,
 )
-from newsmirror.search.indexing import BatchText, InOrder, index_texts, merge_all, worker_pool
+from newsmirror.search.indexing import BatchText, InOrder, index_texts, worker_pool
 from newsmirror.search.manifest import (
-    FAN_IN,
     Manifest,
-    finish_merge,
-    level_of,
     load_manifest,
-    next_merge,
     save_manifest,
 )
-from newsmirror.search.segments import MergeProgress, Segment, WriteBudget, merge_some, plan_merge
+from newsmirror.search.merging import delete_garbage, merge_everything, merge_within_budget
+from newsmirror.search.segments import Segment, WriteBudget
 from newsmirror.search.terms import character_map_json, rules_digest
 from newsmirror.search.text import html_to_text, summary_of
 from newsmirror.store.files import CACHE_DIR, write_atomic
@@ -209,9 +205,9 @@ def _apply(inputs: _Inputs, manifest: Manifest, indexed: IndexedDocs,
         _index_batches(inputs, manifest, indexed, todo, runner)
         removed_count = _remove_documents(inputs.folder, manifest, indexed, removed)
         if bulk:
-            _merge_everything(inputs.folder, manifest, InOrder(pool, options.workers), budget)
-        _merge_segments(inputs.folder, manifest, budget)
-    _delete_garbage(inputs.folder, manifest, budget)
+            merge_everything(inputs.folder, manifest, InOrder(pool, options.workers), budget)
+        merge_within_budget(inputs.folder, manifest, budget)
+    delete_garbage(inputs.folder, manifest, budget)
     save_manifest(inputs.folder, manifest)
     write_atomic(inputs.folder / CHARS_FILENAME, character_map_json() + "\n")
     indexed.save(manifest)
@@ -325,77 +321,11 @@ def _remove_documents(folder: Path, manifest: Manifest, indexed: IndexedDocs,
     return len(docids)
 
 
-def _merge_everything(folder: Path, manifest: Manifest, runner: InOrder[str, MergeProgress],
-                      budget: WriteBudget) -> None:
-    """Finish the merge under way, then merge every level that is full, groups in parallel."""
-    if manifest.merging is not None:
-        manifest.merging = merge_some(folder, manifest.merging, manifest.dead, budget)
-        finish_merge(manifest)
-        save_manifest(folder, manifest)
-    while groups := _full_groups(manifest):
-        for group in groups:
-            generation = manifest.new_generation()
-            progress = plan_merge(group, f"s{generation}", generation)
-            for _, done in runner.submit(progress.output.name, merge_all, folder, progress,
-                                         dict(manifest.dead)):
-                _save_merge(folder, manifest, done, budget)
-        for _, done in runner.drain():
-            _save_merge(folder, manifest, done, budget)
-
-
-def _full_groups(manifest: Manifest) -> list[list[Segment]]:
-    """Disjoint groups of FAN_IN segments, oldest first, of the lowest level that has any."""
-    levels: dict[int, list[Segment]] = defaultdict(list)
-    for segment in sorted(manifest.segments, key=lambda s: s.generation):
-        levels[level_of(segment)].append(segment)
-    for level in sorted(levels):
-        chosen = levels[level]
-        if len(chosen) >= FAN_IN:
-            return [chosen[i:i + FAN_IN] for i in range(0, len(chosen) - FAN_IN + 1, FAN_IN)]
-    return []
-
-
-def _save_merge(folder: Path, manifest: Manifest, done: MergeProgress,
-                budget: WriteBudget) -> None:
-    manifest.merging = done
-    budget.bytes_written += done.output.size_bytes
-    finish_merge(manifest)
-    save_manifest(folder, manifest)
-
-
-def _merge_segments(folder: Path, manifest: Manifest, budget: WriteBudget) -> None:
-    while not budget.exhausted:
-        if manifest.merging is None:
-            inputs = next_merge(manifest)
-            if not inputs:
-                return
-            generation = manifest.new_generation()
-            manifest.merging = plan_merge(inputs, f"s{generation}", generation)
-        manifest.merging = merge_some(folder, manifest.merging, manifest.dead, budget)
-        if manifest.merging.done:
-            finish_merge(manifest)
-        save_manifest(folder, manifest)
-
-
-def _delete_garbage(folder: Path, manifest: Manifest, budget: WriteBudget) -> None:
-    """Delete the files of merged-away segments, as many as the budget allows."""
-    while manifest.garbage and not budget.exhausted:
-        segment_folder = folder / manifest.garbage[0]
-        for path in sorted(segment_folder.glob("*.bin")):
-            if budget.exhausted:
-                return
-            path.unlink()
-            budget.spend(0)
-        shutil.rmtree(segment_folder, ignore_errors=True)
-        manifest.garbage.pop(0)
-
-
 def _remove_unlisted_files(folder: Path, manifest: Manifest) -> None:
     """Delete segment folders and bucket files no manifest entry accounts for."""
-    segments = [*manifest.segments, *(manifest.merging.inputs if manifest.merging else ())]
+    segments = [*manifest.segments, *(s for m in manifest.merging for s in m.inputs)]
     expected = {s.name: 1 << s.bits for s in segments}
-    if manifest.merging:
-        expected[manifest.merging.output.name] = manifest.merging.next_bucket
+    expected.update({m.output.name: m.next_bucket for m in manifest.merging})
     keep = {DOCS_FOLDER, *manifest.garbage}
     for path in sorted(folder.iterdir()) if folder.is_dir() else []:
         if not path.is_dir() or path.name in keep:
