@@ -158,7 +158,7 @@ def search_cost(folder: Path, query: str) -> dict[str, object]:
                 break
             path = folder / segment["name"] / f"{bucket_of(term, segment['bits'])}.bin"
             fetched.append(path)
-            docids = next((set(e.docids()) for e, _ in read_entries(path.read_bytes())
+            docids = next((set(e.docids()) for e in read_entries(path.read_bytes(), segment["low"])
                            if e.term == term), set())
             matches = docids if matches is None else matches & docids
         found |= {d for d in matches or () if dead.get(d, -1) <= segment["generation"]}
@@ -199,7 +199,7 @@ def docids_of(folder: Path, manifest: dict[str, object], query: str) -> set[int]
         matches: set[int] | None = None
         for term in (t.encode() for t in parse_query(query).terms):
             path = folder / segment["name"] / f"{bucket_of(term, segment['bits'])}.bin"
-            docids = next((set(e.docids()) for e, _ in read_entries(path.read_bytes())
+            docids = next((set(e.docids()) for e in read_entries(path.read_bytes(), segment["low"])
                            if e.term == term), set())
             matches = docids if matches is None else matches & docids
         found |= {d for d in matches or () if dead.get(d, -1) <= segment["generation"]}
@@ -258,10 +258,10 @@ def main() -> None:
                 print(f"runs of 20 new articles, {key}: median {values[len(values) // 2]}, "
                       f"max {values[-1]}")
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        merging = manifest["merging"]
-        print(f"after the runs: {len(manifest['segments'])} segments, merge under way: "
-              f"{merging and (merging['next_bucket'], 1 << merging['output']['bits'])}, "
-              f"segments to delete: {len(manifest['garbage'])}")
+        merging = [(m["next_bucket"], 1 << m["output"]["bits"]) for m in manifest["merging"]]
+        garbage = sum(1 for name in manifest["garbage"] for _ in (folder / name).glob("*.bin"))
+        print(f"after the runs: {len(manifest['segments'])} segments, merges under way "
+              f"(buckets written, of): {merging}, files left to delete: {garbage}")
         for query in QUERIES[:4]:
             print(f"search {query}: {json.dumps(search_cost(folder, query), ensure_ascii=False)}")
 

@@ -11,7 +11,7 @@ from newsmirror.search.terms import parse_query
 
 def _postings(folder: Path, segment: dict, term: bytes) -> list[int]:
     data = (folder / segment["name"] / f"{bucket_of(term, segment['bits'])}.bin").read_bytes()
-    for entry, _ in read_entries(data):
+    for entry in read_entries(data, segment["low"]):
         if entry.term == term:
             return entry.docids()
     return []

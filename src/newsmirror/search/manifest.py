@@ -28,7 +28,7 @@ from newsmirror.search.segments import MergeProgress, Segment
 from newsmirror.store.files import write_atomic
 
 MANIFEST_FILENAME = "manifest.json"
-FORMAT = 1
+FORMAT = 2
 FAN_IN = 8
 DOCS_PER_CHUNK = 32
 

@@ -3,8 +3,12 @@
 A term's postings are the ascending document numbers (docids) that contain it.
 A bucket file is a run of entries sorted by the term's UTF-8 bytes::
 
-    entry  := varint(len(term)) term varint(count) varint(first docid) [varint(len(gaps)) gaps]
-    gaps   := varint(docid[i] - docid[i-1]) for i = 1 … count-1   (only when count > 1)
+    entry  := varint(2 * len(term) + more) term varint(first docid - low) [more]
+    more   := varint(count - 2) varint(len(gaps)) gaps        (only when count > 1)
+    gaps   := varint(docid[i] - docid[i-1]) for i = 1 … count-1
+
+``low`` is the segment's lowest docid (in the manifest), so most terms of a
+small segment, found in one article, take the term and two bytes.
 
 Varints are little-endian base 128 (the high bit says "more bytes follow").
 A term's bucket is the top ``bits`` bits of the 32-bit FNV-1a hash of its UTF-8
@@ -27,7 +31,7 @@ _MASK_32 = 0xFFFFFFFF
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One term of a bucket as stored: its postings still encoded."""
+    """One term of a bucket as stored: its postings still encoded (``first`` absolute)."""
 
     term: bytes
     count: int
@@ -43,15 +47,16 @@ class Entry:
     def last(self) -> int:
         return self.first + sum(decode_varints(self.gaps)) if self.gaps else self.first
 
-    def encoded(self) -> bytes:
-        return _encode(self.term, self.count, self.first, self.gaps)
+    def encoded(self, low: int) -> bytes:
+        """The entry's bytes in a segment whose lowest docid is ``low``."""
+        return _encode(self.term, self.count, self.first - low, self.gaps)
 
 
 def _encode(term: bytes, count: int, first: int, gaps: bytes) -> bytes:
-    head = encode_varint(len(term)) + term + encode_varint(count) + encode_varint(first)
     if count == 1:
-        return head
-    return head + encode_varint(len(gaps)) + gaps
+        return encode_varint(2 * len(term)) + term + encode_varint(first)
+    return (encode_varint(2 * len(term) + 1) + term + encode_varint(first)
+            + encode_varint(count - 2) + encode_varint(len(gaps)) + gaps)
 
 
 def fnv1a_32(data: bytes) -> int:
@@ -111,15 +116,15 @@ def make_entry(term: bytes, docids: Sequence[int]) -> Entry:
     return Entry(term, len(docids), docids[0], encode_varints(list(map(sub, docids[1:], docids))))
 
 
-def encode_entry(term: bytes, docids: Sequence[int]) -> bytes:
-    """The bytes of :func:`make_entry`'s entry."""
+def encode_entry(term: bytes, docids: Sequence[int], low: int) -> bytes:
+    """The bytes of :func:`make_entry`'s entry in a segment whose lowest docid is ``low``."""
     if len(docids) == 1:
-        return encode_varint(len(term)) + term + b"\x01" + encode_varint(docids[0])
+        return encode_varint(2 * len(term)) + term + encode_varint(docids[0] - low)
     gaps = encode_varints(list(map(sub, docids[1:], docids)))
-    return _encode(term, len(docids), docids[0], gaps)
+    return _encode(term, len(docids), docids[0] - low, gaps)
 
 
-def concatenate(entries: Sequence[Entry]) -> bytes | None:
+def concatenate(entries: Sequence[Entry], low: int) -> bytes | None:
     """One entry of several whose docid ranges follow each other (None if they overlap)."""
     ordered = sorted(entries, key=lambda e: e.first)
     gaps = [ordered[0].gaps]
@@ -129,27 +134,26 @@ def concatenate(entries: Sequence[Entry]) -> bytes | None:
             return None
         gaps += [encode_varint(entry.first - last), entry.gaps]
         last = entry.last
-    return _encode(ordered[0].term, sum(e.count for e in ordered), ordered[0].first,
+    return _encode(ordered[0].term, sum(e.count for e in ordered), ordered[0].first - low,
                    b"".join(gaps))
 
 
-def read_entries(data: bytes) -> Iterator[tuple[Entry, int]]:
-    """Each entry of a bucket file with the size it takes there, in file order."""
+def read_entries(data: bytes, low: int) -> Iterator[Entry]:
+    """Each entry of a bucket file of a segment whose lowest docid is ``low``, in order."""
     position = 0
     end = len(data)
     while position < end:
-        start = position
-        length, position = _read_varint(data, position)
+        head, position = _read_varint(data, position)
+        length = head >> 1
         term = data[position:position + length]
-        position += length
+        first, position = _read_varint(data, position + length)
+        if not head & 1:
+            yield Entry(term, 1, first + low, b"")
+            continue
         count, position = _read_varint(data, position)
-        first, position = _read_varint(data, position)
-        gaps = b""
-        if count > 1:
-            size, position = _read_varint(data, position)
-            gaps = data[position:position + size]
-            position += size
-        yield Entry(term, count, first, gaps), position - start
+        size, position = _read_varint(data, position)
+        yield Entry(term, count + 2, first + low, data[position:position + size])
+        position += size
 
 
 def _read_varint(data: bytes, position: int) -> tuple[int, int]:

@@ -98,7 +98,8 @@ def bucket_path(folder: Path, segment: Segment | str, bucket: int) -> Path:
 def write_segment(folder: Path, name: str, generation: int, postings: Mapping[str, list[int]],
                   docids: Sequence[int]) -> Segment:
     """Write the segment of new documents (``docids``): term → their ascending docids."""
-    encoded = [encode_entry(term.encode("utf-8"), ids) for term, ids in postings.items()]
+    low = min(docids, default=0)
+    encoded = [encode_entry(term.encode("utf-8"), ids, low) for term, ids in postings.items()]
     total = sum(map(len, encoded))
     bits = bits_for(total)
     buckets: dict[int, list[tuple[bytes, bytes]]] = defaultdict(list)
@@ -109,8 +110,7 @@ def write_segment(folder: Path, name: str, generation: int, postings: Mapping[st
     for bucket, path in enumerate(paths):
         _write_file(path, b"".join(entry for _, entry in sorted(buckets.get(bucket, []))))
     sync_files(paths)
-    return Segment(name, generation, len(docids), bits, total, min(docids, default=0),
-                   max(docids, default=0))
+    return Segment(name, generation, len(docids), bits, total, low, max(docids, default=0))
 
 
 def plan_merge(inputs: Iterable[Segment], name: str, generation: int) -> MergeProgress:
@@ -142,7 +142,7 @@ def merge_some(folder: Path, progress: MergeProgress, dead: Mapping[int, int],
     written = progress.output.size_bytes
     paths = []
     while bucket < 1 << bits and not budget.exhausted:
-        data = b"".join(_merged_entries(folder, cursors, bucket, bits))
+        data = b"".join(_merged_entries(folder, cursors, bucket, bits, progress.output.low))
         paths.append(bucket_path(folder, progress.output, bucket))
         _write_file(paths[-1], data)
         budget.spend(len(data))
@@ -159,8 +159,8 @@ def _dead_in(segment: Segment, dead: Mapping[int, int]) -> frozenset[int]:
                      if generation > segment.generation and segment.low <= d <= segment.high)
 
 
-def _merged_entries(folder: Path, cursors: list[_InputCursor], bucket: int, bits: int
-                    ) -> list[bytes]:
+def _merged_entries(folder: Path, cursors: list[_InputCursor], bucket: int, bits: int,
+                    low: int) -> list[bytes]:
     by_term: dict[bytes, list[tuple[Entry, frozenset[int]]]] = defaultdict(list)
     for cursor in cursors:
         for entry in _entries_for(folder, cursor, bucket, bits):
@@ -169,14 +169,14 @@ def _merged_entries(folder: Path, cursors: list[_InputCursor], bucket: int, bits
     for term in sorted(by_term):
         parts = by_term[term]
         if not any(dead for _, dead in parts):
-            joined = parts[0][0].encoded() if len(parts) == 1 else concatenate(
-                [entry for entry, _ in parts])
+            joined = parts[0][0].encoded(low) if len(parts) == 1 else concatenate(
+                [entry for entry, _ in parts], low)
             if joined is not None:
                 merged.append(joined)
                 continue
         docids = sorted(d for entry, dead in parts for d in entry.docids() if d not in dead)
         if docids:
-            merged.append(encode_entry(term, docids))
+            merged.append(encode_entry(term, docids, low))
     return merged
 
 
@@ -186,7 +186,7 @@ def _entries_for(folder: Path, cursor: _InputCursor, bucket: int, bits: int) -> 
     if cursor.loaded != source:
         cursor.parts = defaultdict(list)
         data = bucket_path(folder, cursor.segment, source).read_bytes()
-        for entry, _ in read_entries(data):
+        for entry in read_entries(data, cursor.segment.low):
             cursor.parts[bucket_of(entry.term, bits) if shift else bucket].append(entry)
         cursor.loaded = source
     return cursor.parts.get(bucket, [])

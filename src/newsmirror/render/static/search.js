@@ -78,14 +78,19 @@
     return true;
   }
 
-  // The docids of one term in one bucket file (ascending), or [] when absent.
-  function postingsIn(buffer, term) {
+  // The docids of one term in one bucket file (ascending), or [] when absent; the
+  // format is newsmirror.search.postings' (low: the segment's lowest docid).
+  function postingsIn(buffer, term, low) {
     var bytes = new Uint8Array(buffer), state = { at: 0 };
     while (state.at < bytes.length) {
-      var length = readVarint(bytes, state), start = state.at;
+      var head = readVarint(bytes, state), length = Math.floor(head / 2), start = state.at;
       state.at += length;
-      var count = readVarint(bytes, state), first = readVarint(bytes, state);
-      var gapsLength = count > 1 ? readVarint(bytes, state) : 0, gapsEnd = state.at + gapsLength;
+      var first = low + readVarint(bytes, state), gapsEnd = state.at;
+      if (head % 2) {
+        readVarint(bytes, state);  // how many docids, less two
+        gapsEnd = readVarint(bytes, state);
+        gapsEnd += state.at;
+      }
       if (length === term.length && sameBytes(bytes, start, term)) {
         var docids = [first];
         while (state.at < gapsEnd) { docids.push(docids[docids.length - 1] + readVarint(bytes, state)); }
@@ -114,7 +119,8 @@
   async function matchesIn(segment, terms, dead) {
     var found = null;
     for (var i = 0; i < terms.length && (found === null || found.length); i++) {
-      var docids = postingsIn(await fetchOnce(bucketUrl(segment, terms[i]), "bin"), terms[i]);
+      var buffer = await fetchOnce(bucketUrl(segment, terms[i]), "bin");
+      var docids = postingsIn(buffer, terms[i], segment.low);
       found = found === null ? docids : intersect(found, docids);
     }
     return (found || []).filter(function (docid) {
