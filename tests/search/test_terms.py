@@ -74,6 +74,17 @@ def test_query_runs_terms_and_single_characters() -> None:
         ["装甲兵", "t", "dome"], ("装甲", "甲兵", "t", "dome"), ("火", "兵"))
 
 
+@pytest.mark.parametrize(
+    ("query", "terms"),
+    [("美国总统", ("美国", "国总", "总统")),
+     ("美国总统特朗普表示", ("美国", "总统", "特朗", "普表", "表示")),
+     ("中华人民共和国 外交部", ("中华", "人民", "共和", "和国", "外交", "交部"))],
+    ids=["every-pair", "long-run-covered", "two-runs-covered"],
+)
+def test_long_queries_keep_the_pairs_that_cover_them(query: str, terms: tuple[str, ...]) -> None:
+    assert parse_query(query).terms == terms
+
+
 @pytest.mark.parametrize("query", ["", "  ，。 ", "火"], ids=["empty", "punctuation", "one-han"])
 def test_query_without_terms_is_not_searchable(query: str) -> None:
     assert not parse_query(query).is_searchable

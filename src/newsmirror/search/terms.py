@@ -37,6 +37,7 @@ _HAN = "".join(f"{chr(low)}-{chr(high)}" for low, high in HAN_RANGES)
 _PIECE = re.compile(rf"(?P<han>[{_HAN}]+)|(?P<digits>[0-9]+)|(?P<letters>[^\W\d_{_HAN}]+)")
 _FULL_WIDTH_OFFSET = 0xFEE0
 MAX_TERM_CHARS = 40
+MAX_QUERY_TERMS = 6
 # Bump when the rules above change: indexes made by other rules are rebuilt.
 RULES_VERSION = "1"
 
@@ -137,17 +138,34 @@ def text_terms(text: str) -> set[str]:
 
 
 def parse_query(query: str) -> Query:
-    """The runs and terms of a query; single Chinese characters cannot be searched."""
+    """The runs and terms of a query; single Chinese characters cannot be searched.
+
+    A query of more than :data:`MAX_QUERY_TERMS` terms keeps, of each run of
+    Chinese characters, only the pairs that cover it (every other one and the
+    last): a long query is precise anyway, and each term costs the browser a
+    file per segment.
+    """
     runs: list[Piece] = []
-    terms: list[str] = []
     single: list[str] = []
     for piece in pieces(fold(query)):
         if piece.is_han and len(piece.text) == 1:
             single.append(piece.text)
-            continue
-        runs.append(piece)
-        terms += [t for t in piece_terms(piece) if t not in terms]
+        else:
+            runs.append(piece)
+    terms = _query_terms(runs, covering=False)
+    if len(terms) > MAX_QUERY_TERMS:
+        terms = _query_terms(runs, covering=True)
     return Query(tuple(runs), tuple(terms), tuple(single))
+
+
+def _query_terms(runs: list[Piece], *, covering: bool) -> list[str]:
+    terms: list[str] = []
+    for piece in runs:
+        own = piece_terms(piece)
+        if covering and piece.is_han:
+            own = own[::2] + own[-1:] * (len(own) % 2 == 0)
+        terms += [t for t in own if t not in terms]
+    return terms
 
 
 def character_map_json() -> str:
@@ -160,6 +178,7 @@ def character_map_json() -> str:
 
 __all__ = [
     "HAN_RANGES",
+    "MAX_QUERY_TERMS",
     "MAX_TERM_CHARS",
     "Piece",
     "Query",

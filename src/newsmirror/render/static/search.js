@@ -6,6 +6,7 @@
   "use strict";
   var PAGE_SIZE = 20;
   var MAX_TERM_CHARS = 40;
+  var MAX_QUERY_TERMS = 6;
   var HAN = "\\u3400-\\u4DBF\\u4E00-\\u9FFF\\uF900-\\uFAFF\\u{20000}-\\u{3134F}";
   var PIECE = new RegExp("([" + HAN + "]+)|([0-9]+)|((?:(?![" + HAN + "])[\\p{L}\\p{Nl}\\p{No}])+)", "gu");
   var HAN_CHAR = new RegExp("^[" + HAN + "]$", "u");
@@ -33,22 +34,33 @@
     return function (text) { return Array.from(text, function (ch) { return map.get(ch) || ch; }); };
   }
 
+  // Runs and terms of a query, as newsmirror.search.terms.parse_query makes them.
   function parseQuery(folded) {
-    var text = folded.join(""), runs = [], terms = [], single = [], match;
+    var text = folded.join(""), runs = [], single = [], match;
     PIECE.lastIndex = 0;
     while ((match = PIECE.exec(text)) !== null) {
-      var run = Array.from(match[0]);
-      if (match[1] && run.length === 1) { single.push(match[0]); continue; }
-      runs.push(match[0]);
-      var own = [];
-      if (match[1]) {
-        for (var i = 0; i + 1 < run.length; i++) { own.push(run[i] + run[i + 1]); }
+      if (match[1] && Array.from(match[0]).length === 1) { single.push(match[0]); } else { runs.push(match[0]); }
+    }
+    var terms = queryTerms(runs, false);
+    if (terms.length > MAX_QUERY_TERMS) { terms = queryTerms(runs, true); }
+    return { runs: runs, terms: terms, single: single };
+  }
+
+  function queryTerms(runs, covering) {
+    var terms = [];
+    runs.forEach(function (run) {
+      var chars = Array.from(run), own = [];
+      if (HAN_CHAR.test(chars[0])) {
+        for (var i = 0; i + 1 < chars.length; i++) { own.push(chars[i] + chars[i + 1]); }
+        if (covering) {
+          own = own.filter(function (term, k) { return k % 2 === 0 || k === own.length - 1; });
+        }
       } else {
-        own.push(run.slice(0, MAX_TERM_CHARS).join(""));
+        own.push(chars.slice(0, MAX_TERM_CHARS).join(""));
       }
       own.forEach(function (term) { if (terms.indexOf(term) < 0) { terms.push(term); } });
-    }
-    return { runs: runs, terms: terms, single: single };
+    });
+    return terms;
   }
 
   // -- the index -----------------------------------------------------------------------
