@@ -77,8 +77,8 @@ def test_query_runs_terms_and_single_characters() -> None:
 @pytest.mark.parametrize(
     ("query", "terms"),
     [("美国总统", ("美国", "国总", "总统")),
-     ("美国总统特朗普表示", ("美国", "总统", "特朗", "普表", "表示")),
-     ("中华人民共和国 外交部", ("中华", "人民", "共和", "和国", "外交", "交部"))],
+     ("美国总统特朗普今天表示", ("美国", "总统", "特朗", "普今", "天表", "表示")),
+     ("中华人民共和国 外交部发言人", ("中华", "人民", "共和", "和国", "外交", "部发", "言人"))],
     ids=["every-pair", "long-run-covered", "two-runs-covered"],
 )
 def test_long_queries_keep_the_pairs_that_cover_them(query: str, terms: tuple[str, ...]) -> None:

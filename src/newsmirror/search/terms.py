@@ -37,7 +37,7 @@ _HAN = "".join(f"{chr(low)}-{chr(high)}" for low, high in HAN_RANGES)
 _PIECE = re.compile(rf"(?P<han>[{_HAN}]+)|(?P<digits>[0-9]+)|(?P<letters>[^\W\d_{_HAN}]+)")
 _FULL_WIDTH_OFFSET = 0xFEE0
 MAX_TERM_CHARS = 40
-MAX_QUERY_TERMS = 6
+MAX_QUERY_TERMS = 8
 # Bump when the rules above change: indexes made by other rules are rebuilt.
 RULES_VERSION = "1"
 

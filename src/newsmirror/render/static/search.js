@@ -6,7 +6,7 @@
   "use strict";
   var PAGE_SIZE = 20;
   var MAX_TERM_CHARS = 40;
-  var MAX_QUERY_TERMS = 6;
+  var MAX_QUERY_TERMS = 8;
   var HAN = "\\u3400-\\u4DBF\\u4E00-\\u9FFF\\uF900-\\uFAFF\\u{20000}-\\u{3134F}";
   var PIECE = new RegExp("([" + HAN + "]+)|([0-9]+)|((?:(?![" + HAN + "])[\\p{L}\\p{Nl}\\p{No}])+)", "gu");
   var HAN_CHAR = new RegExp("^[" + HAN + "]$", "u");
