@@ -3,7 +3,7 @@
 Layout under the site folder (``docs/`` by default)::
 
     index.html                      every source with its newest articles
-    search.html, search.js          the search page over the Pagefind index
+    search.html, search.js          the search page over the index in search/
     style.css, .nojekyll
     {slug}/index.html               the newest articles of a source, months
     {slug}/page-{n}.html            older articles; page 1 holds the oldest
@@ -11,7 +11,7 @@ Layout under the site folder (``docs/`` by default)::
     {slug}/{YYYY}/{MM}/{name}.html  one article (mirrors articles/{slug}/...)
     feeds/*.xml                     copies of the Atom feeds
     media/                          copies of the mirror's media/ files
-    pagefind/                       the client-side search index
+    search/                         the search index (newsmirror.search.static_index)
 
 Every link is relative, so the site works from a git host's pages, any sub-path
 and a local folder.  Pages depend only on the archive, never on the clock, so a
@@ -42,7 +42,7 @@ from newsmirror.history import version_changes
 from newsmirror.models import ArticleRecord
 from newsmirror.render import atom
 from newsmirror.render.body import MEDIA_DIR, link_from, prepare_body_html
-from newsmirror.render.search_index import update_search_index
+from newsmirror.search.static_index import sync_site_search
 from newsmirror.store.files import CACHE_DIR, write_atomic
 from newsmirror.times import format_local, iso_local, local_datetime
 
@@ -64,7 +64,7 @@ class StoredArticles(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class SiteReport:
-    """What a build did: pages written, left as they were, removed; whether search was indexed."""
+    """What a build did: pages written, left as they were, removed; whether search changed."""
 
     pages_written: int = 0
     pages_unchanged: int = 0
@@ -120,16 +120,13 @@ def build_site(
     *,
     now_ms: int,
     full: bool = False,
-    search_now: bool = True,
 ) -> SiteReport:
     """Render the site and the feeds from the archive's records; rewrite only what changed.
 
     ``full`` ignores what earlier builds remember and renders every page (the
-    bytes written are the same unless something changed).  With ``search_now``
-    false, a changed site's search index is rebuilt only when the last rebuild is
-    ``site_search_every_h`` old (at ``now_ms``, the caller's clock: nothing here reads
-    one); until then it stays marked out of date.  Article bodies and their kept
-    versions come from ``articles``; the site never opens an article file itself.
+    bytes written are the same unless something changed), and finishes every
+    merge of the search index at once.  Article bodies and their kept versions come
+    from ``articles``; the site never opens an article file itself.
     """
     site = config.root / config.mirror.site_dir
     state_path = config.root / CACHE_DIR / STATE_FILENAME
@@ -151,13 +148,9 @@ def build_site(
                              content_of=lambda record: _feed_content(articles, record))
     media = copy_media(config.root / MEDIA_DIR, site / MEDIA_DIR)
     _write_state(state_path, _templates_fingerprint(), build.fingerprints)
-    indexed = False
-    if config.mirror.site_search:
-        every_ms = 0 if search_now else int(config.mirror.site_search_every_h * 3_600_000)
-        indexed = update_search_index(
-            config.root / CACHE_DIR, site, changed=build.written + removed > 0 or full,
-            every_ms=every_ms, now_ms=now_ms,
-        )
+    search = sync_site_search(config, records, lambda r: articles.body(r.path) or "",
+                              page_of=article_page_path, finish_merges=full)
+    indexed = search.indexed + search.removed > 0
     report = SiteReport(build.written, build.unchanged, removed, feeds, media, indexed)
     log.info("site built written=%d unchanged=%d removed=%d feeds=%d media=%d search=%s",
              report.pages_written, report.pages_unchanged, report.pages_removed,
