@@ -16,10 +16,11 @@ install: $(BIN)/newsmirror
 demo: install
 	$(BIN)/newsmirror demo $(DIR)
 
-# Headless Chromium and its driver for the browser tests (Debian packages).
+# Headless Chromium, its driver and a Chinese font for the browser tests (Debian packages).
 browser-deps:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && \
+	  fc-list :lang=zh | grep -q . || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei; }
 
 test: install browser-deps
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)

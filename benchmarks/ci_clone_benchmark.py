@@ -36,7 +36,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from newsmirror.render.article import parse_article_file  # noqa: E402
 from tests.support.mirrors import SourceSpec, make_mirror  # noqa: E402
 from tests.support.recorded import PREDECESSOR  # noqa: E402
 
@@ -44,6 +43,7 @@ from newsmirror.clean.sanitize import plain_text  # noqa: E402
 from newsmirror.config import load_config  # noqa: E402
 from newsmirror.demo.server import LoopbackServer, Route  # noqa: E402
 from newsmirror.pipeline import RunOptions, run  # noqa: E402
+from newsmirror.store.articles import parse_article_file  # noqa: E402
 
 SOURCES = ("bbc", "voa", "dw", "rfi", "nyt", "ft", "rfa", "cdt")
 FEED_ITEMS = 30

@@ -100,9 +100,7 @@ def child_build(root: Path, full: bool) -> None:
     index.close()
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    pagefind_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(json.dumps({"seconds": round(seconds, 2), "peak_rss_mb": round(peak_mb),
-                      "pagefind_peak_rss_mb": round(pagefind_mb),
                       "written": report.pages_written, "unchanged": report.pages_unchanged,
                       "search_indexed": report.search_indexed}))
 
@@ -115,9 +113,9 @@ def measure_search(root: Path) -> dict[str, object]:
 
 def child_search(root: Path) -> None:
     """Index the archive for `newsmirror search` from scratch, again, then query it."""
+    from newsmirror.search.fts import SearchIndex
     from newsmirror.store.articles import parse_article_file
     from newsmirror.store.index import ArchiveIndex
-    from newsmirror.store.search import SearchIndex
 
     def read_body(record: ArticleRecord) -> str:
         return parse_article_file((root / record.path).read_text(encoding="utf-8")).body_html
@@ -158,9 +156,9 @@ def site_files(site: Path) -> dict[str, tuple[int, str]]:
 def churn(before: dict[str, tuple[int, str]], after: dict[str, tuple[int, str]]) -> dict[str, int]:
     """What a commit of the site would carry: files new or changed, and their bytes."""
     changed = [path for path, entry in after.items() if before.get(path) != entry]
-    search = [path for path in changed if path.startswith("pagefind/")]
+    search = [path for path in changed if path.startswith("search/")]
     return {"files": len(changed), "bytes": sum(after[p][0] for p in changed),
-            "pagefind_files": len(search), "pagefind_bytes": sum(after[p][0] for p in search),
+            "search_files": len(search), "search_bytes": sum(after[p][0] for p in search),
             "site_bytes": sum(size for size, _ in after.values())}
 
 

@@ -46,7 +46,8 @@ ALLOWED_IMPORTS: dict[str, tuple[str, ...]] = {
     "clean": FOUNDATION,
     "images": (*FOUNDATION, "fetch", "clean.urls", "store.files"),
     "store": FOUNDATION,
-    "render": (*FOUNDATION, "history", "images.refs", "store.files", "store.markdown"),
+    "render": (*FOUNDATION, "history", "images.refs", "search", "store.files", "store.markdown"),
+    "search": (*FOUNDATION, "store.files"),
     "publish": FOUNDATION,
     # built on the stages
     "article_body": (*FOUNDATION, "clean", "extract", "images.refs"),
@@ -54,7 +55,7 @@ ALLOWED_IMPORTS: dict[str, tuple[str, ...]] = {
     "health": (*FOUNDATION, "store"),
     "recheck": (*FOUNDATION, "article_body", "clean", "extract", "fetch", "history", "images",
                 "store"),
-    "outputs": (*FOUNDATION, "health", "publish", "render", "store"),
+    "outputs": (*FOUNDATION, "health", "publish", "render", "search", "store"),
     "pipeline": (*FOUNDATION, "article_body", "clean", "extract", "feeds", "fetch", "health",
                  "images", "outputs", "publish", "recheck", "store"),
     # commands beside the pipeline

@@ -90,6 +90,16 @@ def test_missing_config_says_to_run_init(tmp_path: Path) -> None:
         load_config(tmp_path)
 
 
+def test_retired_setting_of_an_earlier_version_is_accepted(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "[mirror]\nsite_search_every_h = 24.0\n" + SOURCE))
+    assert config.mirror == MirrorSettings()
+
+
+def test_search_is_a_reserved_slug(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"sources\[0\]\.slug"):
+        load_config(write(tmp_path, SOURCE.replace('"bbc"', '"search"')))
+
+
 def test_environment_overrides_file(tmp_path: Path) -> None:
     root = write(tmp_path, "[mirror]\nlist_size = 10\n" + SOURCE)
     config = load_config(root, environ={"NEWSMIRROR_LIST_SIZE": "20"})

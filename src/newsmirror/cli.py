@@ -444,7 +444,7 @@ def build_command(
     out.print(f"site {config.root / config.mirror.site_dir}: {site.pages_written} pages written, "
               f"{site.pages_unchanged} unchanged, {site.pages_removed} removed; "
               f"{site.feeds_written} feeds written; search index "
-              f"{'rebuilt' if site.search_indexed else 'unchanged'}", highlight=False)
+              f"{'updated' if site.search_indexed else 'unchanged'}", highlight=False)
 
 
 @app.command("search")

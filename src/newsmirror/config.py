@@ -37,7 +37,7 @@ ENV_PREFIX = "NEWSMIRROR_"
 _OTHER_ENV = re.compile(r"^NEWSMIRROR_REMOTE_[A-Z0-9_]+_(TOKEN|USER)$")
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 # Folders of the static site that a source's folder would collide with.
-RESERVED_SLUGS = frozenset({"feeds", "media", "pagefind", "static"})
+RESERVED_SLUGS = frozenset({"feeds", "media", "pagefind", "search", "static"})
 # List files the mirror writes besides one per source (lists/changes.md; lists/deleted.md
 # of earlier versions).
 RESERVED_NAMES = frozenset({"changes", "deleted", "readme"})
@@ -45,6 +45,10 @@ ImageMode = Literal["proxy", "local", "original"]
 IssueAuthors = Literal["anyone", "collaborators"]
 # Placeholders a snapshot service template ([archive] fallbacks) may hold.
 SNAPSHOT_PLACEHOLDERS = ("{url}", "{url_encoded}")
+# [mirror] keys of earlier versions that are accepted and ignored, with the reason.
+RETIRED_SETTINGS = {
+    "site_search_every_h": "the search index is updated on every run, a few files at a time",
+}
 
 
 def _setting(default: Any, help: str, **extra: Any) -> Any:
@@ -144,13 +148,8 @@ class MirrorSettings:
     )
     feed_size: int = _setting(50, "Newest articles in each Atom feed.", minimum=1)
     site_search: bool = _setting(
-        True, "Build the in-browser search index (Pagefind) with the site. It reads every "
-        "page again when it rebuilds: about 13 s and 1.2 GB of memory per 10,000 articles.",
-    )
-    site_search_every_h: float = _setting(
-        24.0, "Hours between rebuilds of the search index during runs. Each rebuild rewrites "
-        "index files (about 1.7 MB at 10,000 articles) that git cannot store as small deltas; "
-        "0 rebuilds it on every run that changed a page.", minimum=0.0,
+        True, "Keep an in-browser search index in the site (search/): each run adds its new "
+        "articles as a small segment and merges segments a little at a time.",
     )
     commit: bool = _setting(True, "Commit the changes of each run to git.")
     push: bool = _setting(True, "Push to every [[remotes]] entry after each run.")
@@ -287,7 +286,9 @@ def parse_config(
 ) -> Config:
     """Turn a parsed TOML document into a :class:`Config`."""
     _reject_unknown(raw, {"mirror", "sources", "remotes", "archive"}, path, "")
-    mirror_table = dict(_expect_table(raw.get("mirror", {}), path, "mirror"))
+    mirror_table = {key: value for key, value in _expect_table(raw.get("mirror", {}), path,
+                                                              "mirror").items()
+                    if key not in RETIRED_SETTINGS}
     mirror = _build(MirrorSettings, mirror_table, path, "mirror")
     mirror = _apply_env(mirror, environ if environ is not None else os.environ)
     ZoneInfo_check(mirror.timezone, f"{path}: mirror.timezone")

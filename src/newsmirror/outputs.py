@@ -47,10 +47,10 @@ from newsmirror.render.lists import (
     year_of,
 )
 from newsmirror.render.site import SiteReport, build_site
+from newsmirror.search.fts import SearchHit, SearchIndex
 from newsmirror.store.articles import ArticleFiles
 from newsmirror.store.files import MONTH_README, write_atomic
 from newsmirror.store.index import ArchiveIndex
-from newsmirror.store.search import SearchHit, SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -175,12 +175,10 @@ def _remove_old_deleted_list(config: Config) -> None:
 def build_site_after_run(
     config: Config, index: ArchiveIndex, report: RunReport, now_ms: int
 ) -> None:
-    """Bring the static site and the feeds up to date; a failure is noted, never fatal.
-
-    The search index is rebuilt at most every ``site_search_every_h`` hours."""
+    """Bring the static site, its search index and the feeds up to date; a failure is
+    noted, never fatal."""
     try:
-        site = build_site(config, index, ArticleFiles(config.root), search_now=False,
-                          now_ms=now_ms)
+        site = build_site(config, index, ArticleFiles(config.root), now_ms=now_ms)
     except MirrorError as exc:
         log.error("site build failed reason=%s", exc)
         report.notes.append(f"site not built: {exc}")

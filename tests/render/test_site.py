@@ -20,7 +20,7 @@ BUILD_MS = START_MS + 30 * DAY_MS  # the clock each build is given
 
 
 def make_config(root: Path, **settings: object) -> Config:
-    """Two sources; no Pagefind index unless ``site_search=True`` (it takes a second)."""
+    """Two sources; no search index unless ``site_search=True``."""
     settings.setdefault("site_search", False)
     sources = (Source(name="BBC", slug="bbc", feed="https://example.invalid/bbc.xml"),
                Source(name="德国之声", slug="dw", feed="https://example.invalid/dw.xml"))
@@ -89,7 +89,7 @@ def test_rebuild_after_new_articles_rewrites_only_their_pages(archive) -> None:
     new = [add_article(config.root, n) for n in (12, 13)]
     report = build_site(config, records + new, ArticleFiles(config.root), now_ms=BUILD_MS)
     after = mtimes(site)
-    changed = sorted(k for k in after if before.get(k) != after[k] and not k.startswith("pagefind/"))
+    changed = sorted(k for k in after if before.get(k) != after[k] and not k.startswith("search/"))
     assert changed == sorted([article_page_path(r) for r in new] + [
         "index.html", "bbc/index.html", "bbc/2023-11.html", "feeds/bbc.xml", "feeds/all.xml",
         "_state/site.json", "_state/bbc/2023-11.json"])
@@ -238,7 +238,7 @@ def test_site_without_search_has_no_search_box_or_index(archive) -> None:
     report = build_site(config, records, ArticleFiles(config.root), now_ms=BUILD_MS)
     front = (config.root / "docs/index.html").read_text(encoding="utf-8")
     assert (report.search_indexed, 'class="search"' in front,
-            (config.root / "docs/pagefind").exists()) == (False, False, False)
+            (config.root / "docs/search").exists()) == (False, False, False)
 
 
 def test_search_index_is_built_with_the_site(archive) -> None:
@@ -246,7 +246,8 @@ def test_search_index_is_built_with_the_site(archive) -> None:
     config = dataclasses.replace(config, mirror=dataclasses.replace(config.mirror,
                                                                     site_search=True))
     build_site(config, records, ArticleFiles(config.root), now_ms=BUILD_MS)
-    assert (config.root / "docs/pagefind/pagefind.js").is_file()
+    assert {p.name for p in (config.root / "docs/search").iterdir()} >= {
+        "manifest.json", "chars.json", "docs"}
 
 
 def test_full_rebuild_also_removes_pages_of_removed_articles(archive) -> None:

@@ -69,7 +69,7 @@ def test_run_builds_and_commits_the_site(recorded_mirror: Path) -> None:
     report = run(load_config(recorded_mirror), RunOptions())
     committed = git(recorded_mirror, "ls-files", "docs", "feeds").split()
     assert report.commit is not None
-    assert {"docs/index.html", "docs/bbc/index.html", "docs/pagefind/pagefind.js",
+    assert {"docs/index.html", "docs/bbc/index.html", "docs/search/manifest.json",
             "feeds/all.xml", "docs/feeds/dw.xml"} <= set(committed)
 
 

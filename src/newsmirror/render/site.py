@@ -3,7 +3,7 @@
 Layout under the site folder (``docs/`` by default)::
 
     index.html                      every source with its newest articles
-    search.html, search.js          the search page over the Pagefind index
+    search.html, search.js          the search page over the index in search/
     style.css, .nojekyll
     {slug}/index.html               the newest articles of a source, months
     {slug}/page-{n}.html            older articles; page 1 holds the oldest
@@ -11,7 +11,7 @@ Layout under the site folder (``docs/`` by default)::
     {slug}/{YYYY}/{MM}/{name}.html  one article (mirrors articles/{slug}/...)
     feeds/*.xml                     copies of the Atom feeds
     media/                          copies of the mirror's media/ files
-    pagefind/                       the client-side search index
+    search/                         the search index (newsmirror.search.static_index)
 
     _state/                         what the pages were built from (site_state.py)
 
@@ -45,7 +45,6 @@ from newsmirror.history import version_changes
 from newsmirror.models import ArticleRecord
 from newsmirror.render import atom
 from newsmirror.render.body import MEDIA_DIR, link_from, prepare_body_html
-from newsmirror.render.search_index import update_search_index
 from newsmirror.render.site_state import read_site_state
 from newsmirror.render.site_update import (
     RecordSet,
@@ -54,7 +53,8 @@ from newsmirror.render.site_update import (
     month_of,
     update_sources,
 )
-from newsmirror.store.files import CACHE_DIR, write_atomic
+from newsmirror.search.static_index import SearchReport, sync_site_search, update_site_search
+from newsmirror.store.files import write_atomic
 from newsmirror.times import format_local, iso_local
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ class StoredArticles(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class SiteReport:
-    """What a build did: pages written, left as they were, removed; whether search was indexed."""
+    """What a build did: pages written, left as they were, removed; whether search changed."""
 
     pages_written: int = 0
     pages_unchanged: int = 0
@@ -110,6 +110,7 @@ class _Build:
     unchanged: int = 0
     removed: int = 0
     media: set[str] = field(default_factory=set)
+    rendered: list[ArticleRecord] = field(default_factory=list)  # article pages rendered
 
     @property
     def tz(self) -> ZoneInfo:
@@ -149,17 +150,14 @@ def build_site(
     *,
     now_ms: int,
     full: bool = False,
-    search_now: bool = True,
 ) -> SiteReport:
     """Render the site and the feeds from the archive; render only what changed.
 
     ``archive`` is the cache of the committed index (or records in memory).
     ``full`` ignores what earlier builds remember and renders every page (the
-    bytes written are the same unless something changed).  With ``search_now``
-    false, a changed site's search index is rebuilt only when the last rebuild is
-    ``site_search_every_h`` old (at ``now_ms``, the caller's clock: nothing here reads
-    one); until then it stays marked out of date.  Article bodies and their kept
-    versions come from ``articles``; the site never opens an article file itself.
+    bytes written are the same unless something changed), and finishes every
+    merge of the search index at once.  Article bodies and their kept versions come
+    from ``articles``; the site never opens an article file itself.
     """
     if not isinstance(archive, SiteArchive):
         archive = RecordSet(archive)
@@ -181,21 +179,29 @@ def build_site(
             page_of=article_page_path,
             content_of=lambda record: _feed_content(articles, record))
     media = copy_media(config.root / MEDIA_DIR, site / MEDIA_DIR, None if full else build.media)
-    if build.written or build.removed:
+    search = _update_search_index(build, update.removed_ids, full=full)
+    if build.written or build.removed or search.indexed or search.removed:
         os.sync()  # the pages are on disk before the state that says they are built
     update.save(site)
-    indexed = False
-    if config.mirror.site_search:
-        every_ms = 0 if search_now else int(config.mirror.site_search_every_h * 3_600_000)
-        indexed = update_search_index(
-            config.root / CACHE_DIR, site, changed=build.written + build.removed > 0 or full,
-            every_ms=every_ms, now_ms=now_ms,
-        )
+    indexed = search.indexed + search.removed > 0
     report = SiteReport(build.written, build.unchanged, build.removed, feeds, media, indexed)
     log.info("site built written=%d unchanged=%d removed=%d feeds=%d media=%d search=%s",
              report.pages_written, report.pages_unchanged, report.pages_removed,
              report.feeds_written, report.media_copied, report.search_indexed)
     return report
+
+
+def _update_search_index(build: _Build, removed_ids: set[str], *, full: bool) -> SearchReport:
+    """The site's search index after the pages: the articles rendered are compared with it
+    (a full build compares every article and finishes its merges)."""
+    def read_body(record: ArticleRecord) -> str:
+        return build.articles.body(record.path) or ""
+
+    if full:
+        return sync_site_search(build.config, build.archive.all_records(), read_body,
+                                page_of=article_page_path, finish_merges=True)
+    return update_site_search(build.config, build.rendered, read_body, page_of=article_page_path,
+                              all_records=build.archive.all_records, removed_ids=removed_ids)
 
 
 def site_inputs(config: Config, sources: tuple[Source, ...]) -> str:
@@ -357,6 +363,7 @@ def _write_month_page(
 
 
 def _write_article_page(build: _Build, record: ArticleRecord) -> None:
+    build.rendered.append(record)
     page = article_page_path(record)
     text = _render_article_page(build, record, page)
     if text is None:

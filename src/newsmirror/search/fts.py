@@ -1,58 +1,48 @@
-"""Full-text search of the archive: an SQLite FTS5 index that finds Chinese words.
+"""``newsmirror search``: an SQLite FTS5 index of the archive, with the site's normalisation.
 
-SQLite's tokenizers do not segment Chinese, so the index is built from terms
-made here: every run of Chinese characters becomes its overlapping character
-pairs plus its last character alone (``普京访问台湾`` → ``普京 京访 访问 问台
-台湾 湾``), and the rest of the text is left to the ``unicode61`` tokenizer.  A
-query becomes the same pairs as one phrase, so a two-character word such as
-普京 finds every article that contains it, and a single character is a prefix
-query.  Text and queries are converted to simplified characters first (OpenCC
-``t2s``), so 火災 finds 火灾 and the other way round.
+SQLite's tokenizers do not segment Chinese, so the index is fed terms made by
+:mod:`newsmirror.search.terms`, the same that the site's search index holds:
+text is folded (traditional → simplified, case, width), every run of Chinese
+characters becomes its overlapping character pairs plus its last character
+alone (``普京访台`` → ``普京 京访 访台 台``), other letters and digits stay words.
+A query finds the articles that have all of its terms, as the site's search
+does, so both give the same answers: a word of two characters or more finds
+every article that contains it, 火災 finds 火灾 and the other way round.  Those
+that hold the query's runs as typed (FTS5 phrases) come first; a single
+character is a prefix query (the site cannot do that one).
 
 The index is a cache (``.newsmirror/search.sqlite``), brought up to date from
 the archive's records before each search and rebuilt from scratch when missing,
-unreadable or made by another version of these rules.
+unreadable or made by other rules.
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import logging
-import re
 import sqlite3
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-
-import opencc
 
 from newsmirror.errors import StoreError
 from newsmirror.models import ArticleRecord
+from newsmirror.search.terms import fold, parse_query, piece_terms, pieces, rules_digest
+from newsmirror.search.text import html_to_text
 from newsmirror.store.files import CACHE_DIR
 
 log = logging.getLogger(__name__)
 
 SEARCH_FILENAME = "search.sqlite"
-# Bump when the terms change: an index of another version is rebuilt.
-TERMS_VERSION = "bigram-t2s-1"
+# Bump when the way terms are fed to FTS5 changes: an index of another version is rebuilt.
+FTS_VERSION = "2"
 PASSAGE_CONTEXT_CHARS = 40
 TITLE_WEIGHT = 4.0
 # After this many changes in one sync, the FTS segments are merged (faster queries).
 OPTIMIZE_AFTER_CHANGES = 500
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
-_WORD = re.compile(r"\w+")
-_BLOCK_TAG = re.compile(
-    r"</?(?:p|div|br|li|h[1-6]|tr|td|th|blockquote|figure|figcaption|pre|hr)\b[^>]*>", re.I)
-_ANY_TAG = re.compile(r"<[^>]*>")
-_SPACES = re.compile(r"[ \t\r\f\v]+")
-_BLANK_LINES = re.compile(r"\s*\n\s*")
-
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
     rowid INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
@@ -66,7 +56,7 @@ CREATE TABLE IF NOT EXISTS documents (
 );
 CREATE INDEX IF NOT EXISTS documents_source ON documents (source);
 CREATE VIRTUAL TABLE IF NOT EXISTS terms USING fts5(
-    title, body, content='', tokenize='unicode61 remove_diacritics 2'
+    title, body, content='', tokenize='ascii'
 );
 """
 
@@ -86,68 +76,40 @@ class SearchHit:
     match_length: int
 
 
-@lru_cache(maxsize=1)
-def _converter() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    """``text`` in simplified characters (OpenCC ``t2s``)."""
-    return str(_converter().convert(text))
-
-
 def index_terms(text: str) -> str:
-    """The text the FTS table indexes: Chinese runs as character pairs, the rest as is."""
-    simplified = to_simplified(text)
-    pieces: list[str] = []
-    position = 0
-    for match in _HAN.finditer(simplified):
-        pieces.append(simplified[position:match.start()])
-        pieces.append(" " + _han_terms(match.group()) + " ")
-        position = match.end()
-    pieces.append(simplified[position:])
-    return "".join(pieces)
-
-
-def _han_terms(run: str) -> str:
-    pairs = [run[i:i + 2] for i in range(len(run) - 1)]
-    return " ".join([*pairs, run[-1]])
+    """The text the FTS table indexes: the terms of ``text`` in order, space-separated."""
+    tokens: list[str] = []
+    for piece in pieces(fold(text)):
+        run = piece.text
+        if piece.is_han:
+            tokens += [run[i:i + 2] for i in range(len(run) - 1)]
+            tokens.append(run[-1])
+        else:
+            tokens.append(run)
+    return " ".join(tokens)
 
 
 def match_expression(query: str) -> str | None:
-    """The FTS5 query for what a reader typed (all words must occur); None if empty."""
-    parts: list[str] = []
-    for word in to_simplified(query).split():
-        position = 0
-        for match in _HAN.finditer(word):
-            parts += _word_terms(word[position:match.start()])
-            run = match.group()
-            if len(run) == 1:
-                parts.append(f'"{run}"*')
-            else:
-                parts.append('"' + " ".join(run[i:i + 2] for i in range(len(run) - 1)) + '"')
-            position = match.end()
-        parts += _word_terms(word[position:])
+    """The FTS5 query for what a reader typed, as the site's search matches it: every
+    term (character pair, word) of the query; a single character as a prefix. None if empty."""
+    parsed = parse_query(query)
+    parts = [f'"{term}"' for term in parsed.terms]
+    parts += [f'"{char}"*' for char in parsed.single_han]
     return " AND ".join(parts) if parts else None
 
 
-def _word_terms(text: str) -> list[str]:
-    return [f'"{w}"' for w in _WORD.findall(text)]
+def phrase_expression(query: str) -> str | None:
+    """The FTS5 query for the articles that hold each run of the query as it was typed."""
+    parsed = parse_query(query)
+    parts = ['"' + " ".join(piece_terms(run)) + '"' for run in parsed.runs]
+    parts += [f'"{char}"*' for char in parsed.single_han]
+    return " AND ".join(parts) if parts else None
 
 
 def _needles(query: str) -> list[str]:
-    """The pieces of a query to look for in the text when choosing the passage."""
-    needles: list[str] = []
-    for word in to_simplified(query).lower().split():
-        needles += [m.group() for m in _HAN.finditer(word)] or _WORD.findall(word)
-    return needles
-
-
-def html_to_text(body_html: str) -> str:
-    """Readable plain text of an article body: block elements become line breaks."""
-    text = _ANY_TAG.sub("", _BLOCK_TAG.sub("\n", body_html))
-    text = _SPACES.sub(" ", html.unescape(text))
-    return _BLANK_LINES.sub("\n", text).strip()
+    """What to show the passage around, best first: the query's runs, then its terms."""
+    parsed = parse_query(query)
+    return [*(run.text for run in parsed.runs), *parsed.single_han, *parsed.terms]
 
 
 def fingerprint_of(record: ArticleRecord) -> str:
@@ -235,10 +197,21 @@ class SearchIndex:
         return int(self.connection.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
 
     def search(self, query: str, *, source: str | None = None, limit: int = 20) -> list[SearchHit]:
-        """Articles matching every word of ``query``, best first, with their passage."""
-        expression = match_expression(query)
-        if expression is None:
+        """Articles that have every term of ``query`` (the site's answer), best first:
+        those that hold the query's runs as typed first, then by rank and date."""
+        expression, phrase = match_expression(query), phrase_expression(query)
+        if expression is None or phrase is None:
             return []
+        rows = self._matching(phrase, source, limit, query)
+        if len(rows) < limit and phrase != expression:
+            seen = {row[0] for row in rows}
+            more = self._matching(expression, source, limit + len(rows), query)
+            rows += [row for row in more if row[0] not in seen][: limit - len(rows)]
+        needles = _needles(query)
+        return [_hit(row, needles) for row in rows]
+
+    def _matching(self, expression: str, source: str | None, limit: int, query: str
+                  ) -> list[tuple[object, ...]]:
         sql = (
             "SELECT d.id, d.source, d.title, d.published_ms, d.path, d.url, d.text_zlib "
             "FROM terms JOIN documents d ON d.rowid = terms.rowid WHERE terms MATCH ? "
@@ -250,11 +223,9 @@ class SearchIndex:
         sql += f"ORDER BY bm25(terms, {TITLE_WEIGHT}, 1.0), d.published_ms DESC, d.id LIMIT ?"
         args.append(limit)
         try:
-            rows = self.connection.execute(sql, args).fetchall()
+            return list(self.connection.execute(sql, args).fetchall())
         except sqlite3.OperationalError as exc:
             raise StoreError(f"search failed: {query!r} ({exc})") from exc
-        needles = _needles(query)
-        return [_hit(row, needles) for row in rows]
 
 
 def _hit(row: tuple[object, ...], needles: list[str]) -> SearchHit:
@@ -267,15 +238,17 @@ def _hit(row: tuple[object, ...], needles: list[str]) -> SearchHit:
 
 
 def passage_around(text: str, needles: list[str]) -> tuple[str, int, int]:
-    """The passage around the first needle found: (passage, match start, match length)."""
-    simplified = to_simplified(text)
-    if len(simplified) != len(text):
-        text = simplified
-    lowered = simplified.lower()
-    found = [(lowered.find(n), n) for n in needles if n and lowered.find(n) >= 0]
+    """The passage around the first needle (in order) that occurs: (passage, match start,
+    match length).
+
+    Needles are folded; so is the text where they are looked for, which has the
+    same length, so the passage shows the article's own characters.
+    """
+    folded = fold(text)
+    found = [(folded.find(n), n) for n in needles if n and folded.find(n) >= 0]
     if not found:
         return text[: 2 * PASSAGE_CONTEXT_CHARS], 0, 0
-    position, needle = min(found)
+    position, needle = found[0]
     start = max(position - PASSAGE_CONTEXT_CHARS, 0)
     end = min(position + len(needle) + PASSAGE_CONTEXT_CHARS, len(text))
     prefix = "…" if start > 0 else ""
@@ -283,27 +256,31 @@ def passage_around(text: str, needles: list[str]) -> tuple[str, int, int]:
     return prefix + text[start:end] + suffix, len(prefix) + position - start, len(needle)
 
 
+def _index_version() -> str:
+    return f"{FTS_VERSION}-{rules_digest()}"
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     connection = sqlite3.connect(path)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=NORMAL")
     with connection:
-        connection.executescript(_SCHEMA)
+        connection.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         row = connection.execute("SELECT value FROM meta WHERE key='terms'").fetchone()
-        if row is None or row[0] != TERMS_VERSION:
-            connection.execute("DELETE FROM documents")
-            connection.execute("INSERT INTO terms (terms) VALUES ('delete-all')")
+        if row is None or row[0] != _index_version():
+            connection.execute("DROP TABLE IF EXISTS terms")
+            connection.execute("DROP TABLE IF EXISTS documents")
             connection.execute("INSERT OR REPLACE INTO meta VALUES ('terms', ?)",
-                               (TERMS_VERSION,))
+                               (_index_version(),))
+        connection.executescript(_SCHEMA)
     return connection
 
 
 __all__ = [
     "SearchHit",
     "SearchIndex",
-    "html_to_text",
     "index_terms",
     "match_expression",
     "passage_around",
-    "to_simplified",
+    "phrase_expression",
 ]
