@@ -29,7 +29,8 @@ Last, after ``git gc``, the packed repository and the bytes per article of each
 part of the newest commit.  (What hourly runs add to the history is measured by
 ``ci_clone_benchmark.py``, whose articles do not share bodies.)
 
-The site's search index is off unless ``--search`` is given.
+The site's search index is built and updated as in any run (``--no-search``
+turns it off).
 """
 
 from __future__ import annotations
@@ -414,7 +415,8 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
-    parser.add_argument("--search", action="store_true", help="with the site's search index")
+    parser.add_argument("--no-search", action="store_true",
+                        help="without the site's search index (site_search = false)")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument("--again", type=int, default=0, metavar="N",
                         help="with --keep DIR of an earlier run: only N runs with nothing new")
@@ -427,7 +429,8 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
     try:
-        results = run_benchmark(work, options.articles, options.seed, search=options.search)
+        results = run_benchmark(work, options.articles, options.seed,
+                                search=not options.no_search)
     finally:
         if not options.keep:
             shutil.rmtree(work, ignore_errors=True)
