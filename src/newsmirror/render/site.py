@@ -65,8 +65,9 @@ from newsmirror.times import format_local, iso_local
 log = logging.getLogger(__name__)
 
 STATIC_FILES = ("style.css", "search.js", "images.js")
-# A stored body's reference to a local image: ``../../../../media/ab/{hash}.jpg``.
-_MEDIA_REFERENCE = re.compile(r"(?<![\w/])(?:\.\./)*media/([0-9a-f]{2}/[0-9a-f]+\.[a-z0-9]+)")
+# A stored body's reference to a local image: ``../../../../media/ab/{hash}.jpg`` (in
+# ``src``, ``srcset`` or ``data-fallback``).
+_MEDIA_REFERENCE = re.compile(r"(?<![\w/.])(?:\.\./)*media/([\w-]+/[\w.-]+)")
 
 
 class StoredArticles(Protocol):
@@ -449,7 +450,8 @@ def copy_media(source: Path, target: Path, only: set[str] | None = None) -> int:
     if not source.is_dir():
         return 0
     copied = 0
-    paths = sorted(source.rglob("*")) if only is None else [source / name for name in sorted(only)]
+    paths = sorted(source.rglob("*")) if only is None else [
+        source / name for name in sorted(only) if ".." not in name.split("/")]
     for path in paths:
         if not path.is_file() or path.name.startswith("."):
             continue
