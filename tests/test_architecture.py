@@ -66,6 +66,8 @@ ALLOWED_IMPORTS: dict[str, tuple[str, ...]] = {
     "terminal": FOUNDATION,
     "doctor": (*FOUNDATION, "feeds", "fetch", "health", "publish", "store"),
     "demo": (*FOUNDATION, "pipeline", "scaffold"),
+    "importer": (*FOUNDATION, "article_body", "clean.urls", "images", "outputs", "publish",
+                 "store"),
     # entry points
     "cli": ("*",),  # the command line may use every part (but no entry point)
     "__main__": ("cli",),

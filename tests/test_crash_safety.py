@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -24,6 +25,7 @@ from newsmirror.demo.server import LoopbackServer
 from newsmirror.pipeline import RunOptions, run
 from newsmirror.store.articles import parse_article_file
 from newsmirror.store.index import record_from_json
+from newsmirror.store.lock import lock_path
 from tests.support.mirrors import git
 from tests.support.recorded import make_recorded_mirror, recorded_routes
 
@@ -132,8 +134,28 @@ def test_next_run_removes_temporary_files_of_a_killed_one(
     leftover = recorded_mirror / relative
     leftover.parent.mkdir(parents=True, exist_ok=True)
     leftover.write_text("half a file")
+    _leave_the_lock_of_a_killed_run(recorded_mirror)
     run(load_config(recorded_mirror), RunOptions(only_sources=("dw",)))
     assert not leftover.exists()
+
+
+def test_after_a_clean_end_the_next_run_does_not_walk_the_mirror(recorded_mirror: Path) -> None:
+    """Temporary files are a killed run's; after a clean end none are looked for."""
+    run(load_config(recorded_mirror), RunOptions(only_sources=("dw",)))
+    planted = recorded_mirror / "docs" / ".not-a-leftover.x.tmp"
+    planted.write_text("not written by a run")
+    run(load_config(recorded_mirror), RunOptions(only_sources=("dw",)))
+    assert planted.exists()
+
+
+def _leave_the_lock_of_a_killed_run(root: Path) -> None:
+    """What a run killed while holding the lock leaves: its name in the lock file."""
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True, check=True)
+    lock = lock_path(root)
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    lock.write_text(json.dumps({"pid": int(finished.stdout), "host": socket.gethostname(),
+                                "started_ms": 1_700_000_000_000}) + "\n", encoding="utf-8")
 
 
 def test_next_run_leaves_git_own_files_alone(recorded_mirror: Path) -> None:

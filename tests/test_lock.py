@@ -75,10 +75,13 @@ def test_lock_of_a_killed_holder_is_free_again(mirror: Path) -> None:
     assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
     holder.kill()
     holder.wait()
-    with RunLock.acquire(mirror):
+    with RunLock.acquire(mirror) as lock:
         assert read_lock_holder(mirror) is not None
+        assert lock.after_killed_run  # so the run looks for the files it left half-written
 
 
 def test_released_lock_can_be_taken_again(mirror: Path) -> None:
     RunLock.acquire(mirror).release()
-    RunLock.acquire(mirror).release()
+    again = RunLock.acquire(mirror)
+    assert not again.after_killed_run
+    again.release()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -533,6 +534,45 @@ def history_command(
         raise typer.Exit(1)
     versions = load_versions(ArticleFiles(config.root).body, record)
     typer.echo(render_history_text(record, versions, config.tz), nl=False)
+
+
+@app.command("import")
+def import_command(
+    path: Annotated[Path, typer.Argument(
+        help="The archive: a folder holding articles/<folder>/<id>.md files (or articles/ itself).")],
+    mirror: MirrorOption = Path("."),
+    folder_map: Annotated[list[str] | None, typer.Option(
+        "--map", help="FOLDER=SLUG: import this folder into that source (repeatable); other "
+        "folders go to the source whose slug or name is the folder's name.")] = None,
+) -> None:
+    """Adopt an archive in the predecessor's layout: its articles, cleaned, in one commit."""
+    from rich.progress import Progress
+
+    from newsmirror.importer import ImportOptions, import_archive, parse_folder_map
+
+    config = open_config(mirror)
+    try:
+        options = ImportOptions(parse_folder_map(folder_map or ()),
+                                workers=min(os.cpu_count() or 1, 4))
+        if out.is_terminal:  # a progress bar on a terminal only
+            with Progress(transient=True, console=out) as bar:
+                task = bar.add_task("importing", total=None)
+
+                def progress(done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                report = import_archive(config, path, replace(options, progress=progress))
+        else:
+            report = import_archive(config, path, options)
+    except MirrorError as exc:
+        fail(exc)
+    for skip in report.skipped:
+        err.print(f"skipped {skip.relative}: {skip.reason}", highlight=False, markup=False,
+                  soft_wrap=True)
+    out.print(f"imported {report.imported_count} articles; {report.already_mirrored} already in "
+              f"the mirror, {report.duplicates} duplicates, {len(report.skipped)} skipped"
+              + (f"; commit {report.commit[:12]}" if report.commit else ""), highlight=False)
+    raise typer.Exit(0 if report.ok else 1)
 
 
 GLOBAL_FLAGS = frozenset({"--verbose", "-v", "--quiet", "-q", "--debug"})

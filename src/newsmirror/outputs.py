@@ -75,6 +75,8 @@ class AfterRun:
     outputs: bool = True
     commit: bool = True
     push: bool = True
+    site: bool = True  # False: the lists and READMEs only; the next run builds the site
+    message: str | None = None  # the commit message, when not the run report's
 
 
 def finish_run(after: AfterRun) -> None:
@@ -90,7 +92,8 @@ def finish_run(after: AfterRun) -> None:
        (``outputs=False, commit=False``: ``newsmirror publish``) always pushes;
        the settings govern runs.
 
-    Steps 1-3 run only with ``outputs``.  Call it holding the run lock, with
+    Steps 1-3 run only with ``outputs``, step 2 only with ``site`` (an import leaves
+    the whole site to the next run).  Call it holding the run lock, with
     ``index`` open.  Errors: a push that fails is a value in ``report.pushes``;
     a commit that fails raises :class:`~newsmirror.errors.GitError` (what was
     written stays, and the next run commits it).  Used by ``run`` and ``publish``;
@@ -105,14 +108,15 @@ def finish_run(after: AfterRun) -> None:
         render_outputs(config, index, set(after.changed_folders) | index.dirty_folders(),
                        now_ms=after.now_ms)
         index.clear_dirty_folders()
-        build_site_after_run(config, index, report, after.now_ms)
+        if after.site:
+            build_site_after_run(config, index, report, after.now_ms)
         health = record_health(config, index, report, after.now_ms)
     else:
         health = load_health(config.root)
     if _should_commit(after):
         staged = stage_changes(config.root, extra_paths=(config.mirror.site_dir,))
         if staged:
-            report.commit_message = commit_message(report, staged)
+            report.commit_message = after.message or commit_message(report, staged)
             report.commit = commit_staged(config.root, report.commit_message)
     if _should_push(after):
         publish_to_remotes(config, index, report, health, after.now_ms)
@@ -174,7 +178,7 @@ def build_site_after_run(
     """Bring the static site, its search index and the feeds up to date; a failure is
     noted, never fatal."""
     try:
-        site = build_site(config, index.all_records(), ArticleFiles(config.root), now_ms=now_ms)
+        site = build_site(config, index, ArticleFiles(config.root), now_ms=now_ms)
     except MirrorError as exc:
         log.error("site build failed reason=%s", exc)
         report.notes.append(f"site not built: {exc}")
@@ -186,8 +190,7 @@ def build_site_now(config: Config, *, now_ms: int, full: bool = False) -> SiteRe
     """``newsmirror build``: the static site and the feeds from the committed archive."""
     index = ArchiveIndex.open(config.root)
     try:
-        return build_site(config, index.all_records(), ArticleFiles(config.root), now_ms=now_ms,
-                          full=full)
+        return build_site(config, index, ArticleFiles(config.root), now_ms=now_ms, full=full)
     finally:
         index.close()
 

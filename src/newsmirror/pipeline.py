@@ -115,14 +115,15 @@ def run(config: Config, options: RunOptions | None = None) -> RunReport:
 
 async def run_async(config: Config, options: RunOptions) -> RunReport:
     """Mirror every enabled source once, holding the mirror's run lock throughout."""
-    with hold_run_lock(config.root):
+    with hold_run_lock(config.root) as lock:
+        if lock.after_killed_run:  # a clean end leaves none: the mirror is not walked
+            remove_stale_temporaries(config.root)
         return await _run_locked(config, options)
 
 
 async def _run_locked(config: Config, options: RunOptions) -> RunReport:
     root = config.root
     remove_stale_index_lock(root)
-    remove_stale_temporaries(root)
     sources = _selected_sources(config, options)
     parse_schedule(config.mirror.recheck_schedule)  # a bad schedule stops the run before it starts
     report = RunReport()

@@ -91,7 +91,8 @@ def test_rebuild_after_new_articles_rewrites_only_their_pages(archive) -> None:
     after = mtimes(site)
     changed = sorted(k for k in after if before.get(k) != after[k] and not k.startswith("search/"))
     assert changed == sorted([article_page_path(r) for r in new] + [
-        "index.html", "bbc/index.html", "bbc/2023-11.html", "feeds/bbc.xml", "feeds/all.xml"])
+        "index.html", "bbc/index.html", "bbc/2023-11.html", "feeds/bbc.xml", "feeds/all.xml",
+        "_state/site.json", "_state/bbc/2023-11.json"])
     assert report.pages_written == 5
 
 

@@ -29,6 +29,8 @@ from newsmirror.config import load_config
 from newsmirror.demo import demo_routes
 from newsmirror.demo.server import LoopbackServer, Route
 from newsmirror.pipeline import RunOptions, run
+from newsmirror.render.site_state import page_hash, read_site_state
+from newsmirror.store.index import shard_fingerprint
 from tests.publish.remotes import bare_remote
 from tests.support.mirrors import SourceSpec, make_mirror
 from tests.support.recorded import FEEDS, PAGES, REAL
@@ -182,7 +184,21 @@ def _port_free_values(mirror: GoldenMirror) -> dict[str, str]:
             if len(lines) > 4 and lines[2] == "------":
                 body = lines[4]
                 values[_sha256(body)] = _sha256(_replace_all(body, values))
+    values |= _port_free_site_state(mirror.root, values)
     return {old: new for old, new in values.items() if old != new}
+
+
+def _port_free_site_state(root: Path, values: dict[str, str]) -> dict[str, str]:
+    """The site's committed state hashes index shards and record lines: their port-free values."""
+    inputs = read_site_state(root / "docs").inputs
+    state: dict[str, str] = {}
+    for path in sorted((root / "index").rglob("*.jsonl")):
+        text = path.read_text(encoding="utf-8")
+        state[shard_fingerprint(text.encode())] = shard_fingerprint(
+            _replace_all(text, values).encode())
+        for line in text.splitlines():
+            state[page_hash(inputs, line)] = page_hash(inputs, _replace_all(line, values))
+    return state
 
 
 def _host(origin: str) -> str:

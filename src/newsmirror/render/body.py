@@ -24,8 +24,24 @@ _REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")  # a scheme, or anothe
 
 
 def link_from(page: str, target: str) -> str:
-    """The relative link from one site page to another file of the site."""
-    return posixpath.relpath(target, posixpath.dirname(page) or ".")
+    """The relative link from one site page to another file of the site.
+
+    Plain relative paths (no ``.``, ``..`` or empty segments: every page and file
+    the site names) are compared segment by segment, as ``posixpath.relpath``
+    would, without its calls to the file system's current folder; anything else
+    goes through ``relpath``.
+    """
+    folder, parts = page.split("/")[:-1], target.split("/")
+    if not _is_plain(folder) or not _is_plain(parts) or folder[:len(parts)] == parts:
+        return posixpath.relpath(target, posixpath.dirname(page) or ".")
+    common = 0
+    while common < min(len(folder), len(parts) - 1) and folder[common] == parts[common]:
+        common += 1
+    return "/".join([".."] * (len(folder) - common) + parts[common:])
+
+
+def _is_plain(segments: list[str]) -> bool:
+    return all(segment not in ("", ".", "..") for segment in segments)
 
 
 def prepare_body_html(body: str, article_path: str, page: str, *, remote_images: bool) -> str:

@@ -7,12 +7,12 @@ same archive and the same year always render the same bytes.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from newsmirror.models import ArticleRecord
+from newsmirror.render.body import link_from
 from newsmirror.store.files import LISTS_DIR
 from newsmirror.store.markdown import escape_link_text, escape_link_url
 from newsmirror.times import format_local, local_datetime
@@ -46,7 +46,7 @@ def year_of(ms: int, tz: ZoneInfo) -> int:
 
 
 def relative_link(from_file: str, to_file: str) -> str:
-    return posixpath.relpath(to_file, posixpath.dirname(from_file))
+    return link_from(from_file, to_file)
 
 
 def render_source_list(

@@ -13,21 +13,24 @@ Layout under the site folder (``docs/`` by default)::
     media/                          copies of the mirror's media/ files
     search/                         the search index (newsmirror.search.static_index)
 
+    _state/                         what the pages were built from (site_state.py)
+
 Every link is relative, so the site works from a git host's pages, any sub-path
 and a local folder.  Pages depend only on the archive, never on the clock, so a
 full rebuild gives the same bytes.  Index pages are numbered from the oldest
-article, so new articles change only the newest pages.  Article pages are
-rendered again only when their inputs changed (remembered in
-``.newsmirror/site-state.json``); every write skips identical bytes.
+article, so new articles change only the newest pages.  Only the pages whose
+committed inputs changed are rendered (:mod:`newsmirror.render.site_update`
+decides, from the committed ``_state/``), and every write skips identical bytes.
+Pages are written without syncing each one; the state follows one sync.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+import os
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -37,19 +40,28 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from newsmirror.config import Config
+from newsmirror.config import Config, Source
 from newsmirror.history import version_changes
 from newsmirror.models import ArticleRecord
 from newsmirror.render import atom
 from newsmirror.render.body import MEDIA_DIR, link_from, prepare_body_html
-from newsmirror.search.static_index import sync_site_search
-from newsmirror.store.files import CACHE_DIR, write_atomic
-from newsmirror.times import format_local, iso_local, local_datetime
+from newsmirror.render.site_state import read_site_state
+from newsmirror.render.site_update import (
+    RecordSet,
+    SiteArchive,
+    fingerprint_of,
+    month_of,
+    update_sources,
+)
+from newsmirror.search.static_index import sync_site_search, update_site_search
+from newsmirror.store.files import write_atomic
+from newsmirror.times import format_local, iso_local
 
 log = logging.getLogger(__name__)
 
-STATE_FILENAME = "site-state.json"
 STATIC_FILES = ("style.css", "search.js", "images.js")
+# A stored body's reference to a local image: ``../../../../media/ab/{hash}.jpg``.
+_MEDIA_REFERENCE = re.compile(r"(?<![\w/])(?:\.\./)*media/([0-9a-f]{2}/[\w-]+\.[a-z0-9]+)")
 
 
 class StoredArticles(Protocol):
@@ -57,9 +69,6 @@ class StoredArticles(Protocol):
 
     def body(self, path: str) -> str | None:
         """The body HTML of the article file at ``path``; None when there is none."""
-
-    def stamp(self, path: str) -> tuple[int, int] | None:
-        """A value that changes whenever the file at ``path`` is written; None when missing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,73 +98,133 @@ class ListEntry:
 
 @dataclass(slots=True)
 class _Build:
-    """The state of one build: settings, output folder and what was written."""
+    """The state of one build: settings, output folder, the archive and what was written."""
 
     config: Config
     articles: StoredArticles
     site: Path
     names: dict[str, str]
-    previous: dict[str, str]
-    trusted: bool
-    fingerprints: dict[str, str] = field(default_factory=dict)
+    archive: SiteArchive
+    sources: tuple[Source, ...]  # the [[sources]], and the on-demand archive once it has articles
     written: int = 0
     unchanged: int = 0
+    removed: int = 0
+    media: set[str] = field(default_factory=set)
+    rendered: list[ArticleRecord] = field(default_factory=list)  # article pages rendered
 
     @property
     def tz(self) -> ZoneInfo:
         return self.config.tz
 
-    def write_page(self, relative: str, text: str, fingerprint: str = "") -> None:
-        self.fingerprints[relative] = fingerprint
-        if write_atomic(self.site / relative, text):
+    def write_page(self, relative: str, text: str) -> None:
+        if write_atomic(self.site / relative, text, sync=False):
             self.written += 1
         else:
             self.unchanged += 1
 
+    def remove_page(self, page: str) -> None:
+        """Delete a page the site no longer has, and its folders once they are empty."""
+        path = self.site / page
+        if path.suffix == ".html" and path.is_file():
+            path.unlink()
+            self.removed += 1
+            for folder in path.parents:
+                if folder == self.site or any(folder.iterdir()):
+                    break
+                folder.rmdir()
+
+    def write_article_page(self, record: ArticleRecord) -> None:
+        self.rendered.append(record)
+        _write_article_page(self, record)
+
+    def write_month_page(self, slug: str, month: str, records: Sequence[ArticleRecord]) -> None:
+        _write_month_page(self, slug, month, records)
+
+    def write_source_pages(self, slug: str, first_page: int, old_count: int) -> None:
+        _write_source_pages(self, slug, first_page, old_count)
+
+
+def _all_records(archive: SiteArchive) -> Iterator[ArticleRecord]:
+    for slug in archive.source_slugs():
+        yield from archive.oldest_first(slug, 0, archive.count(slug))
+
+
+def _update_search_index(build: _Build, *, full: bool) -> bool:
+    """The site's search index follows the article pages this build rendered.
+
+    A full build, or one that removed pages, compares every record with the index;
+    otherwise only the rendered articles are indexed (the whole archive is read only
+    when the index must be rebuilt)."""
+    config, articles = build.config, build.articles
+
+    def read_body(record: ArticleRecord) -> str:
+        return articles.body(record.path) or ""
+
+    if full or build.removed:
+        search = sync_site_search(config, _all_records(build.archive), read_body,
+                                  page_of=article_page_path, finish_merges=full)
+    else:
+        search = update_site_search(config, build.rendered, read_body, page_of=article_page_path,
+                                    all_records=lambda: _all_records(build.archive))
+    return search.indexed + search.removed > 0
+
 
 def build_site(
     config: Config,
-    records: Iterable[ArticleRecord],
+    archive: SiteArchive | Iterable[ArticleRecord],
     articles: StoredArticles,
     *,
     now_ms: int,
     full: bool = False,
 ) -> SiteReport:
-    """Render the site and the feeds from the archive's records; rewrite only what changed.
+    """Render the site and the feeds from the archive; render only what changed.
 
+    ``archive`` is the cache of the committed index (or records in memory).
     ``full`` ignores what earlier builds remember and renders every page (the
     bytes written are the same unless something changed), and finishes every
     merge of the search index at once.  Article bodies and their kept versions come
     from ``articles``; the site never opens an article file itself.
     """
+    if not isinstance(archive, SiteArchive):
+        archive = RecordSet(archive)
     site = config.root / config.mirror.site_dir
-    state_path = config.root / CACHE_DIR / STATE_FILENAME
-    templates, previous = _read_state(state_path)
-    trusted = not full and templates == _templates_fingerprint()
-    records = sorted(records, key=_published_order)
-    by_source = _group_by_source(records)
-    build = _Build(config, articles, site,
-                   {s.slug: s.name for s in config.listed_sources(by_source.__contains__)},
-                   previous, trusted)
+    listed = config.listed_sources(lambda slug: archive.count(slug) > 0)
+    build = _Build(config, articles, site, {s.slug: s.name for s in listed}, archive, listed)
+    inputs = site_inputs(config, listed)
+    previous = read_site_state(site)
+    everything = full or previous.inputs != inputs
     _write_static_files(build)
-    _write_article_pages(build, records)
-    for slug, source_records in sorted(by_source.items()):
-        _write_source_pages(build, slug, source_records)
-        _write_month_pages(build, slug, source_records)
-    _write_front_page(build, by_source)
-    removed = _remove_stale_pages(build)
-    feeds = atom.write_feeds(config, by_source, page_of=article_page_path,
-                             content_of=lambda record: _feed_content(articles, record))
-    media = copy_media(config.root / MEDIA_DIR, site / MEDIA_DIR)
-    _write_state(state_path, _templates_fingerprint(), build.fingerprints)
-    search = sync_site_search(config, records, lambda r: articles.body(r.path) or "",
-                              page_of=article_page_path, finish_merges=full)
-    indexed = search.indexed + search.removed > 0
-    report = SiteReport(build.written, build.unchanged, removed, feeds, media, indexed)
+    update = update_sources(build, build.archive, previous, inputs, full=everything,
+                            tz=config.tz)
+    feeds = 0
+    if update.changed_sources or everything or not (site / "index.html").exists():
+        _write_front_page(build)
+        feeds = atom.write_feeds(
+            config, {slug: build.archive.newest(slug, config.mirror.feed_size)
+                     for slug in build.archive.source_slugs()},
+            page_of=article_page_path,
+            content_of=lambda record: _feed_content(articles, record))
+    media = copy_media(config.root / MEDIA_DIR, site / MEDIA_DIR, None if full else build.media)
+    if build.written or build.removed:
+        os.sync()  # the pages are on disk before the state that says they are built
+    update.save(site)
+    indexed = _update_search_index(build, full=full)
+    report = SiteReport(build.written, build.unchanged, build.removed, feeds, media, indexed)
     log.info("site built written=%d unchanged=%d removed=%d feeds=%d media=%d search=%s",
              report.pages_written, report.pages_unchanged, report.pages_removed,
              report.feeds_written, report.media_copied, report.search_indexed)
     return report
+
+
+def site_inputs(config: Config, sources: tuple[Source, ...]) -> str:
+    """A hash of what every page depends on besides the archive: a change renders all again."""
+    settings = config.mirror
+    return fingerprint_of(
+        _templates_fingerprint(), settings.site_title, settings.timezone,
+        settings.site_remote_images, settings.site_search, settings.site_page_size,
+        settings.site_front_page_size, settings.feed_size, settings.site_url,
+        sorted((s.slug, s.name, s.enabled) for s in sources),
+    )
 
 
 # -- paths and formatting --------------------------------------------------------------
@@ -166,24 +235,13 @@ def article_page_path(record: ArticleRecord) -> str:
     return record.path.split("/", 1)[1].removesuffix(".md") + ".html"
 
 
-def month_page_path(slug: str, published_ms: int, tz: ZoneInfo) -> str:
-    when = local_datetime(published_ms, tz)
-    return f"{slug}/{when.year:04d}-{when.month:02d}.html"
+def month_page_path(record: ArticleRecord) -> str:
+    """``{slug}/{YYYY}-{MM}.html``: the month of the article's folder."""
+    return f"{record.source}/{month_of(record)}.html"
 
 
 def root_of(page: str) -> str:
     return "../" * page.count("/")
-
-
-def _published_order(record: ArticleRecord) -> tuple[int, str]:
-    return record.published_ms, record.id
-
-
-def _group_by_source(records: Iterable[ArticleRecord]) -> dict[str, list[ArticleRecord]]:
-    groups: dict[str, list[ArticleRecord]] = defaultdict(list)
-    for record in records:
-        groups[record.source].append(record)
-    return dict(groups)
 
 
 # -- templates ---------------------------------------------------------------------------
@@ -241,100 +299,88 @@ def _list_entries(
     ]
 
 
-def _write_front_page(build: _Build, by_source: dict[str, list[ArticleRecord]]) -> None:
+def _write_front_page(build: _Build) -> None:
     page = "index.html"
     size = build.config.mirror.site_front_page_size
     sections = []
-    for source in build.config.listed_sources(by_source.__contains__):
-        records = by_source.get(source.slug, [])
-        if not records and not source.enabled:
+    lasts = []
+    for source in build.sources:
+        count = build.archive.count(source.slug)
+        if not count and not source.enabled:
             continue
-        last = max((r.first_seen_ms for r in records), default=None)
+        last = build.archive.last_first_seen(source.slug)
+        lasts.append(last or 0)
         sections.append({
             "name": source.name,
             "href": f"{source.slug}/index.html",
             "feed_href": f"feeds/{source.slug}.xml",
-            "count": len(records),
+            "count": count,
             "last_update": format_local(last, build.tz) if last else None,
-            "entries": _list_entries(page, reversed(records[-size:]), build),
+            "entries": _list_entries(page, build.archive.newest(source.slug, size), build),
         })
-    newest = max((r.first_seen_ms for rs in by_source.values() for r in rs), default=None)
+    newest = max(lasts, default=0)
     build.write_page(page, render_template(
         "front.html", page, build, sections=sections,
         last_update=format_local(newest, build.tz) if newest else None,
     ))
 
 
-def _write_source_pages(build: _Build, slug: str, records: Sequence[ArticleRecord]) -> None:
-    """``index.html`` shows the newest full chunk and what follows; older chunks get pages."""
+def _write_source_pages(build: _Build, slug: str, position: int, old_count: int) -> None:
+    """Pages from the one holding ``position`` on; ``index.html`` shows the newest full
+    chunk and what follows, older chunks get ``page-{n}.html`` (page 1: the oldest)."""
     size = build.config.mirror.site_page_size
-    full_chunks = len(records) // size
-    newest_start = max(full_chunks - 1, 0) * size
-    last_page = max(full_chunks - 1, 0)
+    count = build.archive.count(slug)
+    last_page, old_last = max(count // size - 1, 0), max(old_count // size - 1, 0)
     name = build.names.get(slug, slug)
-    for number in range(last_page, -1, -1):
+    for number in range(min(position // size, last_page, old_last), last_page + 1):
         page = f"{slug}/index.html" if number == last_page else f"{slug}/page-{number + 1}.html"
-        chunk = records[newest_start:] if number == last_page else \
-            records[number * size:(number + 1) * size]
+        chunk = build.archive.oldest_first(
+            slug, number * size, count - number * size if number == last_page else size)
         newer = None if number == last_page else (
             "index.html" if number + 1 == last_page else f"page-{number + 2}.html")
         older = f"page-{number}.html" if number >= 1 else None
         heading = name if number == last_page else f"{name} · 第 {number + 1} 页"
-        months = _month_links(build, slug, records) if number == last_page else []
+        months = _month_links(build, slug) if number == last_page else []
         build.write_page(page, render_template(
             "source.html", page, build, heading=heading, source_name=name,
             entries=_list_entries(page, reversed(chunk), build), newer_href=newer,
             older_href=older, months=months, feed_href=f"{root_of(page)}feeds/{slug}.xml",
         ))
+    for number in range(last_page, old_last):
+        build.remove_page(f"{slug}/page-{number + 1}.html")
+    if not count:
+        build.remove_page(f"{slug}/index.html")
 
 
-def _month_links(build: _Build, slug: str, records: Sequence[ArticleRecord]) -> list[dict[str, Any]]:
-    counts: dict[str, int] = defaultdict(int)
-    for record in records:
-        counts[month_page_path(slug, record.published_ms, build.tz)] += 1
+def _month_links(build: _Build, slug: str) -> list[dict[str, Any]]:
     return [
-        {"href": path.split("/", 1)[1], "label": path.split("/", 1)[1].removesuffix(".html"),
-         "count": count}
-        for path, count in sorted(counts.items(), reverse=True)
+        {"href": f"{month}.html", "label": month, "count": count}
+        for month, count in sorted(build.archive.shard_counts(slug).items(), reverse=True)
     ]
 
 
-def _write_month_pages(build: _Build, slug: str, records: Sequence[ArticleRecord]) -> None:
-    months: dict[str, list[ArticleRecord]] = defaultdict(list)
-    for record in records:
-        months[month_page_path(slug, record.published_ms, build.tz)].append(record)
+def _write_month_page(
+    build: _Build, slug: str, month: str, records: Sequence[ArticleRecord]
+) -> None:
+    if not records:
+        build.remove_page(f"{slug}/{month}.html")
+        return
+    page = f"{slug}/{month}.html"
     name = build.names.get(slug, slug)
-    for page, month_records in sorted(months.items()):
-        year, month = page.split("/", 1)[1].removesuffix(".html").split("-")
-        build.write_page(page, render_template(
-            "month.html", page, build, heading=f"{name} · {year} 年 {int(month)} 月",
-            source_name=name, entries=_list_entries(page, reversed(month_records), build),
-        ))
+    year, number = month.split("-")
+    build.write_page(page, render_template(
+        "month.html", page, build, heading=f"{name} · {year} 年 {int(number)} 月",
+        source_name=name, entries=_list_entries(page, reversed(records), build),
+    ))
 
 
-def _write_article_pages(build: _Build, records: Sequence[ArticleRecord]) -> None:
-    settings = build.config.mirror
-    for record in records:
-        page = article_page_path(record)
-        stamp = build.articles.stamp(record.path)
-        if stamp is None:
-            log.warning("article file missing path=%s", record.path)
-            continue
-        fingerprint = hashlib.sha256(json.dumps([
-            record.id, record.title, record.url, record.published_ms, record.author,
-            len(record.revisions), record.deleted_ms, record.content_sha256, *stamp,
-            build.names.get(record.source), settings.site_title,
-            settings.timezone, settings.site_remote_images, settings.site_search,
-        ], ensure_ascii=False).encode()).hexdigest()
-        if build.trusted and build.previous.get(page) == fingerprint and (
-            build.site / page
-        ).exists():
-            build.fingerprints[page] = fingerprint
-            build.unchanged += 1
-            continue
-        text = _render_article_page(build, record, page)
-        if text is not None:
-            build.write_page(page, text, fingerprint)
+def _write_article_page(build: _Build, record: ArticleRecord) -> None:
+    page = article_page_path(record)
+    text = _render_article_page(build, record, page)
+    if text is None:
+        log.warning("article file missing or unreadable path=%s", record.path)
+    else:
+        build.write_page(page, text)
 
 
 def _render_article_page(build: _Build, record: ArticleRecord, page: str) -> str | None:
@@ -342,10 +388,11 @@ def _render_article_page(build: _Build, record: ArticleRecord, page: str) -> str
     if stored_body is None:
         return None
     tz = build.tz
+    build.media.update(_MEDIA_REFERENCE.findall(stored_body))
     body = prepare_body_html(
         stored_body, record.path, page, remote_images=build.config.mirror.site_remote_images
     )
-    month_page = month_page_path(record.source, record.published_ms, tz)
+    month_page = month_page_path(record)
     article = {
         "title": record.title,
         "url": record.url,
@@ -353,7 +400,7 @@ def _render_article_page(build: _Build, record: ArticleRecord, page: str) -> str
         "source_name": build.names.get(record.source, record.source),
         "source_href": link_from(page, f"{record.source}/index.html"),
         "month_href": link_from(page, month_page),
-        "month_label": format_local(record.published_ms, tz, "%Y-%m"),
+        "month_label": month_of(record),
         "published": format_local(record.published_ms, tz),
         "published_iso": iso_local(record.published_ms, tz),
         "revisions": len(record.revisions),
@@ -392,12 +439,17 @@ def _write_static_files(build: _Build) -> None:
     build.write_page("search.html", render_template("search.html", "search.html", build))
 
 
-def copy_media(source: Path, target: Path) -> int:
-    """Copy media files the site lacks (names are content hashes); return how many."""
+def copy_media(source: Path, target: Path, only: set[str] | None = None) -> int:
+    """Copy media files the site lacks (names are content hashes); return how many.
+
+    ``only`` names the files to look at (``ab/….jpg``, those the pages rendered
+    refer to); None looks at every file.
+    """
     if not source.is_dir():
         return 0
     copied = 0
-    for path in sorted(source.rglob("*")):
+    paths = sorted(source.rglob("*")) if only is None else [source / name for name in sorted(only)]
+    for path in paths:
         if not path.is_file() or path.name.startswith("."):
             continue
         destination = target / path.relative_to(source)
@@ -409,35 +461,6 @@ def copy_media(source: Path, target: Path) -> int:
         write_atomic(destination, path.read_bytes())
         copied += 1
     return copied
-
-
-def _remove_stale_pages(build: _Build) -> int:
-    """Delete pages an earlier build wrote that this build no longer produces."""
-    removed = 0
-    for relative in sorted(set(build.previous) - set(build.fingerprints)):
-        path = build.site / relative
-        if path.suffix == ".html" and path.is_file():
-            path.unlink()
-            removed += 1
-    return removed
-
-
-def _read_state(path: Path) -> tuple[str, dict[str, str]]:
-    """The templates fingerprint and the pages (with their inputs' fingerprints) last built."""
-    try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return "", {}
-    pages = state.get("pages") if isinstance(state, dict) else None
-    if not isinstance(pages, dict):
-        return "", {}
-    return str(state.get("templates", "")), pages
-
-
-def _write_state(path: Path, templates: str, pages: dict[str, str]) -> None:
-    text = json.dumps({"templates": templates, "pages": dict(sorted(pages.items()))},
-                      ensure_ascii=False, indent=0)
-    write_atomic(path, text)
 
 
 __all__ = [

@@ -123,9 +123,12 @@ class ArticleFiles:
 
     root: Path
 
-    def write(self, path: str, article: ArticleFile) -> bool:
-        """Write (atomically) an article file; False when it already held these bytes."""
-        return write_atomic(self.root / path, render_article_file(article))
+    def write(self, path: str, article: ArticleFile, *, sync: bool = True) -> bool:
+        """Write (atomically) an article file; False when it already held these bytes.
+
+        ``sync`` false leaves syncing to the caller (one ``os.sync`` after many files).
+        """
+        return write_atomic(self.root / path, render_article_file(article), sync=sync)
 
     def read(self, path: str) -> ArticleFile:
         """The article file at ``path``; :class:`ArticleUnreadableError` if there is none."""
@@ -197,23 +200,34 @@ def store_new_article(
     canonical = article.canonical_url
     name = unique_name(name_candidate(canonical, article.title), canonical,
                        index.names_in_folder(folder))
-    record = ArticleRecord(
-        id=article_id(article.source, canonical),
+    record = new_article_record(article, f"{folder}/{name}.md")
+    write_new_article(root, record, article)
+    index.save(record)
+    return record
+
+
+def new_article_record(article: NewArticle, path: str) -> ArticleRecord:
+    """The index record of a new article whose file is at ``path``."""
+    return ArticleRecord(
+        id=article_id(article.source, article.canonical_url),
         source=article.source,
         url=article.url,
-        canonical_url=canonical,
+        canonical_url=article.canonical_url,
         title=article.title,
         published_ms=article.published_ms,
         first_seen_ms=article.first_seen_ms,
-        path=f"{folder}/{name}.md",
+        path=path,
         content_sha256=body_sha256(article.body_html),
         guid=article.guid,
         author=article.author,
     )
+
+
+def write_new_article(root: Path, record: ArticleRecord, article: NewArticle, *,
+                      sync: bool = True) -> None:
+    """Write a new article's file at its record's path (``sync`` as :meth:`ArticleFiles.write`)."""
     ArticleFiles(root).write(record.path, ArticleFile(article.published_ms, article.title,
-                                                      article.url, article.body_html))
-    index.save(record)
-    return record
+                                                      article.url, article.body_html), sync=sync)
 
 
 __all__ = [
@@ -223,8 +237,10 @@ __all__ = [
     "ArticleFormatError",
     "ArticleUnreadableError",
     "NewArticle",
+    "new_article_record",
     "parse_article_file",
     "render_article_file",
     "revision_path",
     "store_new_article",
+    "write_new_article",
 ]

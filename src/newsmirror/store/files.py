@@ -12,8 +12,6 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
-from pypinyin import lazy_pinyin
-
 from newsmirror.times import local_datetime
 
 ARTICLES_DIR = "articles"
@@ -86,6 +84,8 @@ def _has_words(stem: str) -> bool:
 
 def _transliterate(title: str) -> str:
     """The title in ASCII: Chinese as pinyin syllables, accents dropped, the rest removed."""
+    from pypinyin import lazy_pinyin  # its dictionaries load on import: only when a name needs it
+
     syllables = lazy_pinyin(unicodedata.normalize("NFKC", title))
     text = " ".join(syllables)
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
@@ -138,12 +138,14 @@ def is_inside(root: Path, relative: str) -> bool:
     return (root / pure).resolve().is_relative_to(root.resolve())
 
 
-def write_atomic(path: Path, content: str | bytes) -> bool:
+def write_atomic(path: Path, content: str | bytes, *, sync: bool = True) -> bool:
     """Write ``content`` to ``path`` via a synced temporary file and a rename.
 
     The file gets the mode the umask gives new files (0644 under umask 022), not
     mkstemp's 0600.  Returns False (and writes nothing) when the file already holds
-    exactly these bytes, so unchanged outputs keep their modification time.
+    exactly these bytes, so unchanged outputs keep their modification time.  With
+    ``sync`` false nothing is synced: for writing many files, then syncing once
+    (``os.sync``).
     """
     data = content.encode("utf-8") if isinstance(content, str) else content
     mode = file_mode()
@@ -161,13 +163,15 @@ def write_atomic(path: Path, content: str | bytes) -> bool:
         os.fchmod(fd, mode)  # mkstemp's 0600 would lock out a web server running as another user
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+    if sync:
+        _fsync_dir(path.parent)
     return True
 
 
@@ -209,7 +213,8 @@ def remove_stale_temporaries(root: Path) -> int:
 
     Every folder counts (articles, index, lists, the site, feeds, media, the
     cache), not only a few: a run can be killed during any write.  ``.git`` is
-    git's own.  Call only while holding the run lock.
+    git's own.  Call only while holding the run lock, and only after a killed run
+    (``RunLock.after_killed_run``): walking a mirror of years costs a second.
     """
     removed = 0
     for folder, subfolders, files in os.walk(root):

@@ -4,9 +4,11 @@ The committed truth is ``index/{source}/{YYYY-MM}.jsonl``: one JSON object per
 mirrored article (see :class:`ArticleRecord`), sorted, one shard per source and
 publication month.  ``.newsmirror/cache.sqlite`` holds the same records for fast
 look-ups, plus things that may be lost without harm (HTTP validators, items to
-retry).  Each shard's size and modification time are remembered; a shard that
-changed on disk (a pull, a fresh clone) is reloaded, and a missing or unreadable
-cache is rebuilt from scratch.
+retry).  Each shard is remembered by a hash of its bytes: a shard whose bytes
+changed (a pull, a fresh clone) is reloaded, and a cache copied in after a
+checkout - every modification time new, every byte the same - is kept.  Its size
+and modification time only spare hashing a shard that was not touched.  A missing
+or unreadable cache is rebuilt from scratch.
 """
 
 from __future__ import annotations
@@ -15,24 +17,37 @@ import dataclasses
 import hashlib
 import json
 import logging
+import os
 import sqlite3
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Iterable, Iterator
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from newsmirror.errors import StoreError
 from newsmirror.models import ArticleRecord, FeedEntry, Revision, Validators
-from newsmirror.store.files import ARTICLES_DIR, CACHE_DIR, INDEX_DIR, is_inside, write_atomic
+from newsmirror.store.files import ARTICLES_DIR, CACHE_DIR, INDEX_DIR, write_atomic
 from newsmirror.store.schema import migrate
 
 log = logging.getLogger(__name__)
 CACHE_FILENAME = "cache.sqlite"
 _DIRTY = "dirty-folder:"
+_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(ArticleRecord))
+_RECORD_FIELDS = frozenset(_FIELD_NAMES)
+_REQUIRED_FIELDS = frozenset(
+    f.name for f in dataclasses.fields(ArticleRecord)
+    if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+)
+_INSERT = "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
 
 
 def record_to_json(record: ArticleRecord) -> str:
-    data = dataclasses.asdict(record)
-    data = {k: v for k, v in data.items() if v not in (None, (), [])}
+    """The record's committed line: its fields, empty ones left out, keys sorted."""
+    data: dict[str, Any] = {}
+    for name in _FIELD_NAMES:
+        value = getattr(record, name)
+        if value is None or value == ():
+            continue
+        data[name] = [dataclasses.asdict(r) for r in value] if name == "revisions" else value
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
@@ -49,12 +64,34 @@ def body_sha256(body_html: str) -> str:
 
 def shard_of(record: ArticleRecord) -> str:
     """``YYYY-MM`` from the record's folder ``articles/{slug}/YYYY/MM[-n]``."""
-    parts = record.path.split("/")
+    return _shard_of_path(record.path)
+
+
+def _shard_of_path(path: str) -> str:
+    parts = path.split("/")
     return f"{parts[2]}-{parts[3][:2]}"
 
 
 def folder_of(path: str) -> str:
     return path.rsplit("/", 1)[0]
+
+
+def shard_fingerprint(data: bytes) -> str:
+    """What decides whether a shard is loaded again: a hash of its bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _stat_key(path: Path) -> str:
+    """Size and modification time: a shard with the same ones was not touched since hashed."""
+    stat = path.stat()
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def _row_of(record: ArticleRecord) -> tuple[object, ...]:
+    return (record.id, record.source, record.canonical_url, record.guid, record.path,
+            folder_of(record.path), shard_of(record), record.title, record.published_ms,
+            record.first_seen_ms, record_to_json(record),
+            int(bool(record.revisions) or record.deleted_ms is not None))
 
 
 def prepare_cache_dir(root: Path) -> Path:
@@ -73,6 +110,7 @@ class ArchiveIndex:
     def __init__(self, root: Path, connection: sqlite3.Connection) -> None:
         self.root = root
         self.connection = connection
+        self.shards_loaded = 0  # by :meth:`open`: shards read into the cache (0: all known)
 
     @classmethod
     def open(cls, root: Path) -> ArchiveIndex:
@@ -84,7 +122,7 @@ class ArchiveIndex:
             cache.unlink(missing_ok=True)
             connection = _connect(cache)
         index = cls(root, connection)
-        index.sync_from_files()
+        index.shards_loaded = index.sync_from_files()
         return index
 
     def close(self) -> None:
@@ -93,8 +131,11 @@ class ArchiveIndex:
     # -- loading the committed index -------------------------------------------------
 
     def sync_from_files(self) -> int:
-        """Reload every shard whose file changed since the cache saw it; return how many."""
-        known = dict(self.connection.execute("SELECT shard_path, fingerprint FROM shards"))
+        """Reload every shard whose bytes changed since the cache saw it; return how many."""
+        known = {
+            row[0]: (row[1], row[2])
+            for row in self.connection.execute("SELECT shard_path, fingerprint, stat FROM shards")
+        }
         on_disk = {
             path.relative_to(self.root).as_posix(): path
             for path in sorted((self.root / INDEX_DIR).glob("*/*.jsonl"))
@@ -104,47 +145,81 @@ class ArchiveIndex:
             for relative in set(known) - set(on_disk):
                 self._forget_shard(relative)
             for relative, path in on_disk.items():
-                stat = path.stat()
-                fingerprint = f"{stat.st_size}:{stat.st_mtime_ns}"
-                if known.get(relative) != fingerprint:
-                    self._load_shard(relative, path, fingerprint)
-                    reloaded += 1
+                reloaded += self._sync_shard(relative, path, known.get(relative))
         return reloaded
+
+    def _sync_shard(self, relative: str, path: Path, known: tuple[str, str | None] | None) -> int:
+        """Reload one shard if its bytes changed (1), else at most note its new stat (0)."""
+        stat = _stat_key(path)
+        if known is not None and known[1] == stat:
+            return 0
+        data = path.read_bytes()
+        fingerprint = shard_fingerprint(data)
+        if known is None or known[0] != fingerprint:
+            self._load_shard(relative, data)
+        self.connection.execute(
+            "INSERT OR REPLACE INTO shards VALUES (?, ?, ?)", (relative, fingerprint, stat)
+        )
+        return int(known is None or known[0] != fingerprint)
 
     def _forget_shard(self, relative: str) -> None:
         source, shard = _split_shard_path(relative)
         self.connection.execute("DELETE FROM articles WHERE source=? AND shard=?", (source, shard))
         self.connection.execute("DELETE FROM shards WHERE shard_path=?", (relative,))
 
-    def _load_shard(self, relative: str, path: Path, fingerprint: str) -> None:
-        self._forget_shard(relative)
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                record = record_from_json(line)
-            except (ValueError, TypeError) as exc:
-                raise StoreError(
-                    f"index line unreadable: {relative}:{number} ({exc})", url=relative
-                ) from exc
-            if not (record.path.startswith(f"{ARTICLES_DIR}/") and is_inside(self.root, record.path)):
-                # A committed index is input too: it may not point a run at files elsewhere.
-                raise StoreError(
-                    f"index line names a path outside articles/: {relative}:{number} "
-                    f"({record.path})", url=relative,
-                )
-            self._insert(record)
-        self.connection.execute(
-            "INSERT OR REPLACE INTO shards VALUES (?, ?)", (relative, fingerprint)
-        )
+    def _load_shard(self, relative: str, data: bytes) -> None:
+        """Replace a shard's records with those of its committed lines.
 
-    def _insert(self, record: ArticleRecord) -> None:
-        self.connection.execute(
-            "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (record.id, record.source, record.canonical_url, record.guid, record.path,
-             folder_of(record.path), shard_of(record), record.title, record.published_ms,
-             record.first_seen_ms, record_to_json(record)),
-        )
+        Each line is checked (known fields, a path under ``articles/``) and kept
+        as committed: nothing is serialised again.
+        """
+        self._forget_shard(relative)
+        rows = []
+        safe_folders: dict[str, bool] = {}
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise StoreError(f"index shard unreadable: {relative} ({exc})", url=relative) from exc
+        for number, line in enumerate(text.splitlines(), 1):
+            if line.strip():
+                rows.append(self._row_from_line(line.strip(), f"{relative}:{number}", safe_folders))
+        self.connection.executemany(_INSERT, rows)
+
+    def _row_from_line(
+        self, line: str, where: str, safe_folders: dict[str, bool]
+    ) -> tuple[object, ...]:
+        try:
+            data = json.loads(line)
+            fields = set(data) if isinstance(data, dict) else set()
+            if not _REQUIRED_FIELDS <= fields <= _RECORD_FIELDS:
+                raise ValueError(f"fields {sorted(fields ^ _REQUIRED_FIELDS)}")
+            path = str(data["path"])
+        except ValueError as exc:
+            raise StoreError(f"index line unreadable: {where} ({exc})", url=where) from exc
+        if not self._is_article_path(path, safe_folders):
+            # A committed index is input too: it may not point a run at files elsewhere.
+            raise StoreError(f"index line names a path outside articles/: {where} ({path})",
+                             url=where)
+        try:
+            return (data["id"], data["source"], data["canonical_url"], data.get("guid"), path,
+                    folder_of(path), _shard_of_path(path), data["title"],
+                    int(data["published_ms"]), int(data["first_seen_ms"]), line,
+                    int("revisions" in data or "deleted_ms" in data))
+        except (ValueError, TypeError, IndexError) as exc:
+            raise StoreError(f"index line unreadable: {where} ({exc})", url=where) from exc
+
+    def _is_article_path(self, path: str, safe_folders: dict[str, bool]) -> bool:
+        """``articles/{source}/{YYYY}/{MM}/{name}``, no ``..``; each folder resolved once."""
+        pure = PurePosixPath(path)
+        if pure.is_absolute() or ".." in pure.parts or "\\" in path or (
+            len(pure.parts) != 5 or pure.parts[0] != ARTICLES_DIR
+        ):
+            return False
+        folder = folder_of(path)
+        if folder not in safe_folders:
+            articles = self.root.resolve() / ARTICLES_DIR
+            safe_folders[folder] = (self.root / folder).resolve().is_relative_to(articles)
+        return safe_folders[folder]
 
     # -- looking up ----------------------------------------------------------------------
 
@@ -186,6 +261,63 @@ class ArchiveIndex:
         for row in self.connection.execute(query + " ORDER BY published_ms DESC, id", args):
             yield record_from_json(row[0])
 
+    def canonical_urls(self, source: str) -> set[str]:
+        """The canonical URL of every article of ``source``."""
+        rows = self.connection.execute("SELECT canonical_url FROM articles WHERE source=?", (source,))
+        return {r[0] for r in rows}
+
+    # -- a source's articles in publication order (what the site pages show) ----------
+
+    def source_slugs(self) -> list[str]:
+        """Every source with articles in the index."""
+        return [r[0] for r in self.connection.execute(
+            "SELECT DISTINCT source FROM articles ORDER BY source")]
+
+    def last_first_seen(self, source: str) -> int | None:
+        """When the source's newest arrival was first seen (None: no articles)."""
+        row = self.connection.execute(
+            "SELECT MAX(first_seen_ms) FROM articles WHERE source=?", (source,)).fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
+    def shard_fingerprints(self, source: str) -> dict[str, str]:
+        """``YYYY-MM`` → the hash of the committed bytes of each of the source's shards."""
+        rows = self.connection.execute(
+            "SELECT shard_path, fingerprint FROM shards WHERE shard_path LIKE ?",
+            (f"{INDEX_DIR}/{source}/%",),
+        )
+        return {_split_shard_path(path)[1]: fingerprint for path, fingerprint in rows}
+
+    def shard_lines(self, source: str, shard: str) -> list[tuple[ArticleRecord, str]]:
+        """The records of one shard (``YYYY-MM``), oldest first, each with its committed line."""
+        rows = self.connection.execute(
+            "SELECT record FROM articles WHERE source=? AND shard=? ORDER BY published_ms, id",
+            (source, shard),
+        )
+        return [(record_from_json(r[0]), r[0]) for r in rows]
+
+    def shard_counts(self, source: str) -> dict[str, int]:
+        """``YYYY-MM`` → how many of the source's articles that month holds."""
+        rows = self.connection.execute(
+            "SELECT shard, COUNT(*) FROM articles WHERE source=? GROUP BY shard", (source,)
+        )
+        return {shard: n for shard, n in rows}
+
+    def position(self, source: str, published_ms: int, article_id: str) -> int:
+        """How many of the source's articles come before this place (oldest first)."""
+        row = self.connection.execute(
+            "SELECT COUNT(*) FROM articles WHERE source=? AND (published_ms < ? OR "
+            "(published_ms = ? AND id < ?))", (source, published_ms, published_ms, article_id),
+        ).fetchone()
+        return int(row[0])
+
+    def oldest_first(self, source: str, offset: int, limit: int) -> list[ArticleRecord]:
+        """``limit`` of the source's records from ``offset`` on, oldest first."""
+        rows = self.connection.execute(
+            "SELECT record FROM articles WHERE source=? ORDER BY published_ms, id LIMIT ? OFFSET ?",
+            (source, limit, offset),
+        )
+        return [record_from_json(r[0]) for r in rows]
+
     def count(self, source: str) -> int:
         return int(self.connection.execute(
             "SELECT COUNT(*) FROM articles WHERE source=?", (source,)).fetchone()[0])
@@ -215,12 +347,26 @@ class ArchiveIndex:
         The record's folder is marked as needing its README rewritten, in the same
         transaction, so a run killed before it renders leaves that to the next run.
         """
+        self.save_many((record,))
+
+    def save_many(self, records: Iterable[ArticleRecord]) -> int:
+        """Add or replace many records in one transaction, writing each shard they touch once.
+
+        Their folders are marked as with :meth:`save`; returns how many records were saved.
+        """
+        rows = [_row_of(record) for record in records]
+        shards = sorted({(str(row[1]), str(row[6])) for row in rows})
         with self.connection:
-            self._insert(record)
-            self.connection.execute(
-                "INSERT OR REPLACE INTO meta VALUES (?, '')", (_DIRTY + folder_of(record.path),)
+            self.connection.executemany(_INSERT, rows)
+            self.connection.executemany(
+                "INSERT OR REPLACE INTO meta VALUES (?, '')",
+                [(_DIRTY + folder,) for folder in sorted({str(row[5]) for row in rows})],
             )
-            self._write_shard(record.source, shard_of(record))
+            for source, shard in shards:
+                self._write_shard(source, shard, sync=len(shards) == 1)
+            if len(shards) > 1:
+                os.sync()  # many shards: one sync for all, before the transaction commits
+        return len(rows)
 
     def dirty_folders(self) -> set[str]:
         """Folders with records saved since their README was last rendered."""
@@ -233,18 +379,18 @@ class ArchiveIndex:
         with self.connection:
             self.connection.execute("DELETE FROM meta WHERE key LIKE ?", (_DIRTY + "%",))
 
-    def _write_shard(self, source: str, shard: str) -> None:
+    def _write_shard(self, source: str, shard: str, *, sync: bool = True) -> None:
         rows = self.connection.execute(
             "SELECT record FROM articles WHERE source=? AND shard=? ORDER BY published_ms, id",
             (source, shard),
         )
         relative = f"{INDEX_DIR}/{source}/{shard}.jsonl"
         path = self.root / relative
-        write_atomic(path, "".join(r[0] + "\n" for r in rows))
-        stat = path.stat()
+        data = "".join(r[0] + "\n" for r in rows).encode("utf-8")
+        write_atomic(path, data, sync=sync)
         self.connection.execute(
-            "INSERT OR REPLACE INTO shards VALUES (?, ?)",
-            (relative, f"{stat.st_size}:{stat.st_mtime_ns}"),
+            "INSERT OR REPLACE INTO shards VALUES (?, ?, ?)",
+            (relative, shard_fingerprint(data), _stat_key(path)),
         )
 
     # -- validators and retries (cache only) --------------------------------------------
@@ -278,10 +424,7 @@ class ArchiveIndex:
 
     def changed_records(self) -> list[ArticleRecord]:
         """Records with an earlier version or a deletion mark."""
-        rows = self.connection.execute(
-            "SELECT record FROM articles WHERE record LIKE '%\"revisions\"%' "
-            "OR record LIKE '%\"deleted_ms\"%' ORDER BY id"
-        )
+        rows = self.connection.execute("SELECT record FROM articles WHERE changed ORDER BY id")
         return [record_from_json(r[0]) for r in rows]
 
     def last_checks(self) -> dict[str, int]:

@@ -6,6 +6,10 @@ power cut); a lock file left behind by a dead run is simply taken over.  The fil
 also names its holder (pid, host, start time), so a second run can say who holds
 the lock.  Where ``flock`` is not available (some network file systems) the
 holder's pid decides: a lock whose pid no longer runs on this host is stale.
+
+A holder that ends cleanly empties the file; a holder's name still in it when
+the lock is taken means that run was killed (:attr:`RunLock.after_killed_run`),
+so only then need the next one look for the temporary files it left.
 """
 
 from __future__ import annotations
@@ -75,9 +79,10 @@ def is_process_alive(pid: int) -> bool:
 class RunLock:
     """The held run lock of one mirror; release it with :meth:`release` or ``with``."""
 
-    def __init__(self, root: Path, fd: int) -> None:
+    def __init__(self, root: Path, fd: int, *, after_killed_run: bool = False) -> None:
         self.root = root
         self._fd: int | None = fd
+        self.after_killed_run = after_killed_run  # the last holder did not end cleanly
 
     @classmethod
     def acquire(cls, root: Path) -> RunLock:
@@ -98,7 +103,7 @@ class RunLock:
             log.warning("stale run lock taken over pid=%d started_ms=%d", previous.pid,
                         previous.started_ms)
         _write_holder(fd)
-        return cls(root, fd)
+        return cls(root, fd, after_killed_run=previous is not None)
 
     def release(self) -> None:
         if self._fd is None:

@@ -47,6 +47,17 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE checks ADD COLUMN baseline TEXT;
     """,
+    # 4: shards are remembered by a hash of their bytes; size and mtime only spare the hashing.
+    """
+    ALTER TABLE shards ADD COLUMN stat TEXT;
+    CREATE INDEX articles_shard ON articles (source, shard, published_ms);
+    """,
+    # 5: records with an earlier version or a deletion mark, found without reading every record.
+    """
+    ALTER TABLE articles ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;
+    UPDATE articles SET changed = (record LIKE '%"revisions"%' OR record LIKE '%"deleted_ms"%');
+    CREATE INDEX articles_changed ON articles (changed) WHERE changed;
+    """,
 )
 
 
