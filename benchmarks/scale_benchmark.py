@@ -29,7 +29,8 @@ Last, after ``git gc``, the packed repository and the bytes per article of each
 part of the newest commit.  (What hourly runs add to the history is measured by
 ``ci_clone_benchmark.py``, whose articles do not share bodies.)
 
-The site's search index is off unless ``--search`` is given.
+The site's search index is built and updated as in any run (``--no-search``
+turns it off).
 """
 
 from __future__ import annotations
@@ -354,10 +355,7 @@ def run_benchmark(work: Path, count: int, seed: int, *, search: bool) -> list[di
         results.append(measure("run, nothing new", newsmirror("run", "--mirror", str(mirror)),
                                work))
         results += fresh_clone_runs(work, mirror)
-        # New items at the end of the archive's last month, as an hourly run finds them.
-        fresh = generate_articles(NEW_ARTICLES, seed, first=count,
-                                  start_ms=START_MS + SPAN_MS - 8 * 3_600_000,
-                                  span_ms=8 * 3_600_000)
+        fresh = new_articles(count, seed)
         serve_feeds(routes, articles + fresh)
         result = measure(f"run adding {NEW_ARTICLES} articles",
                          newsmirror("run", "--mirror", str(mirror)), work)
@@ -370,6 +368,26 @@ def run_benchmark(work: Path, count: int, seed: int, *, search: bool) -> list[di
           flush=True)
     results.append({"step": "repository", "packed_bytes": packed, "categories": sizes})
     return results
+
+
+def measure_again(work: Path, count: int, seed: int, times: int) -> list[dict[str, object]]:
+    """Runs with nothing new on a mirror this script built before (``--keep``), its feeds
+    served again as they were at the end, at the address its configuration names."""
+    mirror = work / "mirror"
+    port = int(re.search(r"127\.0\.0\.1:(\d+)/feed/",
+                         (mirror / "newsmirror.toml").read_text(encoding="utf-8")).group(1))
+    routes: dict[str, Route] = {}
+    serve_feeds(routes, generate_articles(count, seed) + new_articles(count, seed))
+    with LoopbackServer(routes, port=port):
+        return [measure("run, nothing new (again)", newsmirror("run", "--mirror", str(mirror)),
+                        work) for _ in range(times)]
+
+
+def new_articles(count: int, seed: int) -> list[Generated]:
+    """The items of the run adding articles: the archive's last hours, as a run finds them."""
+    return generate_articles(NEW_ARTICLES, seed, first=count,
+                             start_ms=START_MS + SPAN_MS - 8 * 3_600_000,
+                             span_ms=8 * 3_600_000)
 
 
 def fresh_clone_runs(work: Path, mirror: Path) -> list[dict[str, object]]:
@@ -397,15 +415,22 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
-    parser.add_argument("--search", action="store_true", help="with the site's search index")
+    parser.add_argument("--no-search", action="store_true",
+                        help="without the site's search index (site_search = false)")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument("--again", type=int, default=0, metavar="N",
+                        help="with --keep DIR of an earlier run: only N runs with nothing new")
     options = parser.parse_args()
+    if options.again and options.keep:
+        measure_again(options.keep, options.articles, options.seed, options.again)
+        return
     work = options.keep or Path(tempfile.mkdtemp(prefix="newsmirror-scale-"))
     if options.keep:
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
     try:
-        results = run_benchmark(work, options.articles, options.seed, search=options.search)
+        results = run_benchmark(work, options.articles, options.seed,
+                                search=not options.no_search)
     finally:
         if not options.keep:
             shutil.rmtree(work, ignore_errors=True)

@@ -52,8 +52,7 @@ def run_at(root: Path, ms: int) -> None:
 
 
 def mirror_with_history(tmp_path: Path, routes: dict[str, Route], origin: str) -> Path:
-    mirror = make_mirror(tmp_path / "mirror", [SourceSpec("测试", "test", origin + "/feed", "page")],
-                         site_search=False)
+    mirror = make_mirror(tmp_path / "mirror", [SourceSpec("测试", "test", origin + "/feed", "page")])
     for count in (2, 3):  # two runs: the site has pages from before the last one
         serve(routes, count)
         run_at(mirror, T0 + count * HOUR_MS)

@@ -49,8 +49,7 @@ def test_months_moved_to_an_archive_repository_leave_the_live_site_and_lists(
     routes: dict[str, Route] = {}
     with LoopbackServer(routes) as server:
         mirror = make_mirror(tmp_path / "mirror",
-                             [SourceSpec("测试", "test", server.origin + "/feed", "page")],
-                             site_search=False)
+                             [SourceSpec("测试", "test", server.origin + "/feed", "page")])
         serve(routes, ITEMS[:3])
         run(load_config(mirror), RunOptions(clock=lambda: T0 + 80 * DAY_MS))
         move_out(mirror, ("2026-01", "2026-02"), tmp_path / "archive.git")
@@ -73,8 +72,7 @@ def test_a_new_history_from_the_live_tree_runs_on_without_its_past(tmp_path: Pat
     routes: dict[str, Route] = {}
     with LoopbackServer(routes) as server:
         mirror = make_mirror(tmp_path / "mirror",
-                             [SourceSpec("测试", "test", server.origin + "/feed", "page")],
-                             site_search=False)
+                             [SourceSpec("测试", "test", server.origin + "/feed", "page")])
         serve(routes, ITEMS[:3])
         run(load_config(mirror), RunOptions(clock=lambda: T0 + 80 * DAY_MS))
         git(mirror, "checkout", "-q", "--orphan", "fresh")

@@ -285,9 +285,9 @@ def source_activity(index: ArchiveIndex, slug: str, as_of_ms: int) -> SourceActi
     articles published within ``GAP_WINDOW_MS`` of the newest one, so years of
     archive (or one article of 2012 among this week's) do not stretch it.
     """
-    records = index.newest(slug, RECENT_SAMPLE)  # newest publication first
-    seen = [r.first_seen_ms for r in records if r.first_seen_ms <= as_of_ms]
-    published = [r.published_ms for r in records if r.published_ms <= as_of_ms]
+    times = index.newest_times(slug, RECENT_SAMPLE)  # newest publication first
+    seen = [first_seen for _, first_seen in times if first_seen <= as_of_ms]
+    published = [at for at, _ in times if at <= as_of_ms]
     newest = published[0] if published else None
     recent = [t for t in published[:GAP_SAMPLE] if newest is not None and
               t >= newest - GAP_WINDOW_MS]

@@ -126,7 +126,8 @@ def stage_changes(root: Path, *, extra_paths: tuple[str, ...] = ()) -> list[str]
     if not paths:
         return []
     remove_stale_index_lock(root)  # callers hold the run lock
-    run_git(root, "add", "--all", "--", *paths)
+    # The untracked-files cache spares git reading every folder of a large mirror again.
+    run_git(root, "-c", "core.untrackedCache=true", "add", "--all", "--", *paths)
     staged = run_git(root, "-c", "core.quotePath=false", "diff", "--cached", "--name-only",
                      "-z", check=False)
     return [p for p in staged.split("\0") if p]

@@ -30,6 +30,7 @@ class LoopbackServer:
     """Serves ``routes`` (path with query → Route) on 127.0.0.1 at an ephemeral port."""
 
     routes: Mapping[str, Route]
+    port: int = 0  # 0: any free port
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
@@ -42,7 +43,7 @@ class LoopbackServer:
 
     def start(self) -> LoopbackServer:
         handler = _make_handler(self)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()

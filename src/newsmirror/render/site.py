@@ -30,7 +30,7 @@ import hashlib
 import logging
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -53,7 +53,7 @@ from newsmirror.render.site_update import (
     month_of,
     update_sources,
 )
-from newsmirror.search.static_index import sync_site_search, update_site_search
+from newsmirror.search.static_index import SearchReport, sync_site_search, update_site_search
 from newsmirror.store.files import write_atomic
 from newsmirror.times import format_local, iso_local
 
@@ -134,7 +134,6 @@ class _Build:
                 folder.rmdir()
 
     def write_article_page(self, record: ArticleRecord) -> None:
-        self.rendered.append(record)
         _write_article_page(self, record)
 
     def write_month_page(self, slug: str, month: str, records: Sequence[ArticleRecord]) -> None:
@@ -142,31 +141,6 @@ class _Build:
 
     def write_source_pages(self, slug: str, first_page: int, old_count: int) -> None:
         _write_source_pages(self, slug, first_page, old_count)
-
-
-def _all_records(archive: SiteArchive) -> Iterator[ArticleRecord]:
-    for slug in archive.source_slugs():
-        yield from archive.oldest_first(slug, 0, archive.count(slug))
-
-
-def _update_search_index(build: _Build, *, full: bool) -> bool:
-    """The site's search index follows the article pages this build rendered.
-
-    A full build, or one that removed pages, compares every record with the index;
-    otherwise only the rendered articles are indexed (the whole archive is read only
-    when the index must be rebuilt)."""
-    config, articles = build.config, build.articles
-
-    def read_body(record: ArticleRecord) -> str:
-        return articles.body(record.path) or ""
-
-    if full or build.removed:
-        search = sync_site_search(config, _all_records(build.archive), read_body,
-                                  page_of=article_page_path, finish_merges=full)
-    else:
-        search = update_site_search(config, build.rendered, read_body, page_of=article_page_path,
-                                    all_records=lambda: _all_records(build.archive))
-    return search.indexed + search.removed > 0
 
 
 def build_site(
@@ -205,15 +179,29 @@ def build_site(
             page_of=article_page_path,
             content_of=lambda record: _feed_content(articles, record))
     media = copy_media(config.root / MEDIA_DIR, site / MEDIA_DIR, None if full else build.media)
-    if build.written or build.removed:
+    search = _update_search_index(build, update.removed_ids, full=full)
+    if build.written or build.removed or search.indexed or search.removed:
         os.sync()  # the pages are on disk before the state that says they are built
     update.save(site)
-    indexed = _update_search_index(build, full=full)
+    indexed = search.indexed + search.removed > 0
     report = SiteReport(build.written, build.unchanged, build.removed, feeds, media, indexed)
     log.info("site built written=%d unchanged=%d removed=%d feeds=%d media=%d search=%s",
              report.pages_written, report.pages_unchanged, report.pages_removed,
              report.feeds_written, report.media_copied, report.search_indexed)
     return report
+
+
+def _update_search_index(build: _Build, removed_ids: set[str], *, full: bool) -> SearchReport:
+    """The site's search index after the pages: the articles rendered are compared with it
+    (a full build compares every article and finishes its merges)."""
+    def read_body(record: ArticleRecord) -> str:
+        return build.articles.body(record.path) or ""
+
+    if full:
+        return sync_site_search(build.config, build.archive.all_records(), read_body,
+                                page_of=article_page_path, finish_merges=True)
+    return update_site_search(build.config, build.rendered, read_body, page_of=article_page_path,
+                              all_records=build.archive.all_records, removed_ids=removed_ids)
 
 
 def site_inputs(config: Config, sources: tuple[Source, ...]) -> str:
@@ -375,6 +363,7 @@ def _write_month_page(
 
 
 def _write_article_page(build: _Build, record: ArticleRecord) -> None:
+    build.rendered.append(record)
     page = article_page_path(record)
     text = _render_article_page(build, record, page)
     if text is None:

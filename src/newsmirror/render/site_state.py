@@ -5,7 +5,7 @@ source and month::
 
     _state/site.json               {"inputs": …, "sources": {slug: {"count": n,
                                     "months": {"YYYY-MM": shard hash}}}}
-    _state/{slug}/{YYYY-MM}.json   {"inputs": …, "pages": {"{page}": record hash}}
+    _state/{slug}/{YYYY-MM}.json   {"inputs": …, "pages": {"{page}": [record hash, id]}}
 
 ``inputs`` is a hash of everything every page depends on besides the archive
 (templates, static files, the site settings, the sources' names).  A month whose
@@ -48,10 +48,11 @@ class SiteState:
 
 @dataclass(slots=True)
 class MonthState:
-    """The record hash each article page of one month was last rendered from."""
+    """Each article page of one month: the hash of the record it was rendered from, and
+    the article's id (to tell the search index which articles left)."""
 
     inputs: str = ""
-    pages: dict[str, str] = field(default_factory=dict)
+    pages: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def month_state_path(site: Path, slug: str, month: str) -> Path:
@@ -87,12 +88,16 @@ def read_month_state(site: Path, slug: str, month: str) -> MonthState:
     pages = data.get("pages")
     if not isinstance(pages, dict):
         return MonthState()
-    return MonthState(str(data.get("inputs", "")), {str(k): str(v) for k, v in pages.items()})
+    return MonthState(str(data.get("inputs", "")), {
+        str(page): (str(value[0]), str(value[1])) for page, value in pages.items()
+        if isinstance(value, list) and len(value) == 2
+    })
 
 
 def write_month_state(site: Path, slug: str, month: str, state: MonthState) -> bool:
     return write_atomic(month_state_path(site, slug, month), _dumps(
-        {"inputs": state.inputs, "pages": dict(sorted(state.pages.items()))}))
+        {"inputs": state.inputs, "pages": {page: list(value) for page, value in
+                                           sorted(state.pages.items())}}))
 
 
 def remove_month_state(site: Path, slug: str, month: str) -> None:

@@ -18,7 +18,7 @@ import dataclasses
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -51,6 +51,7 @@ class SiteArchive(Protocol):
     def newest(self, source: str, limit: int) -> list[ArticleRecord]: ...
     def count(self, source: str) -> int: ...
     def last_first_seen(self, source: str) -> int | None: ...
+    def all_records(self, source: str | None = None) -> Iterator[ArticleRecord]: ...
 
 
 class PageWriter(Protocol):
@@ -71,6 +72,7 @@ class SiteUpdate:
     state: SiteState
     changed_sources: list[str] = field(default_factory=list)
     month_states: dict[tuple[str, str], MonthState | None] = field(default_factory=dict)
+    removed_ids: set[str] = field(default_factory=set)  # articles whose pages were removed
 
     def save(self, site: Path) -> None:
         """Write the new state (after the pages: a build killed before this redoes them)."""
@@ -140,11 +142,11 @@ def _update_month(
     """Render the month's changed article pages and its month page; the earliest change."""
     old = read_month_state(writer.site, slug, month)
     lines = archive.shard_lines(slug, month)
-    pages: dict[str, str] = {}
+    pages: dict[str, tuple[str, str]] = {}
     first: tuple[int, str] | None = None
     for record, line in lines:
         page = _article_page(record)
-        pages[page] = page_hash(inputs, line)
+        pages[page] = (page_hash(inputs, line), record.id)
         if trusted and old.inputs == inputs and old.pages.get(page) == pages[page]:
             continue
         writer.write_article_page(record)
@@ -152,6 +154,7 @@ def _update_month(
     removed = sorted(set(old.pages) - set(pages))
     for page in removed:
         writer.remove_page(page)
+    update.removed_ids |= {old.pages[page][1] for page in removed} - {r.id for r, _ in lines}
     if removed and lines:
         first = _earliest(first, (lines[0][0].published_ms, lines[0][0].id))
     writer.write_month_page(slug, month, [record for record, _ in lines])
@@ -160,8 +163,10 @@ def _update_month(
 
 
 def _remove_month(writer: PageWriter, slug: str, month: str, update: SiteUpdate) -> None:
-    for page in sorted(read_month_state(writer.site, slug, month).pages):
+    pages = read_month_state(writer.site, slug, month).pages
+    for page in sorted(pages):
         writer.remove_page(page)
+    update.removed_ids |= {article_id for _, article_id in pages.values()}
     writer.remove_page(f"{slug}/{month}.html")
     update.month_states[(slug, month)] = None
 
@@ -232,6 +237,10 @@ class RecordSet:
 
     def last_first_seen(self, source: str) -> int | None:
         return max((r.first_seen_ms for r in self._by_source.get(source, [])), default=None)
+
+    def all_records(self, source: str | None = None) -> Iterator[ArticleRecord]:
+        for slug in [source] if source is not None else sorted(self._by_source):
+            yield from self._by_source.get(slug, [])
 
 
 def fingerprint_of(*parts: object) -> str:

@@ -252,6 +252,15 @@ class ArchiveIndex:
         )
         return [record_from_json(r[0]) for r in rows]
 
+    def newest_times(self, source: str, limit: int) -> list[tuple[int, int]]:
+        """``(published_ms, first_seen_ms)`` of the ``limit`` newest, as :meth:`newest`
+        orders them, without reading the records themselves."""
+        rows = self.connection.execute(
+            "SELECT published_ms, first_seen_ms FROM articles WHERE source=? "
+            "ORDER BY published_ms DESC, id LIMIT ?", (source, limit),
+        )
+        return [(int(published), int(seen)) for published, seen in rows]
+
     def all_records(self, source: str | None = None) -> Iterator[ArticleRecord]:
         query = "SELECT record FROM articles"
         args: tuple[str, ...] = ()
@@ -424,8 +433,8 @@ class ArchiveIndex:
 
     def changed_records(self) -> list[ArticleRecord]:
         """Records with an earlier version or a deletion mark."""
-        rows = self.connection.execute("SELECT record FROM articles WHERE changed ORDER BY id")
-        return [record_from_json(r[0]) for r in rows]
+        rows = self.connection.execute("SELECT id, record FROM articles WHERE changed")
+        return [record_from_json(record) for _, record in sorted(rows)]
 
     def last_checks(self) -> dict[str, int]:
         """Article id → when it was last fetched again (cache only)."""
