@@ -53,7 +53,12 @@ from newsmirror.render.site_update import (
     month_of,
     update_sources,
 )
-from newsmirror.search.static_index import SearchReport, sync_site_search, update_site_search
+from newsmirror.search.static_index import (
+    SearchReport,
+    is_search_index_current,
+    sync_site_search,
+    update_site_search,
+)
 from newsmirror.store.files import write_atomic
 from newsmirror.times import format_local, iso_local
 
@@ -200,6 +205,9 @@ def _update_search_index(build: _Build, removed_ids: set[str], *, full: bool) ->
     if full:
         return sync_site_search(build.config, build.archive.all_records(), read_body,
                                 page_of=article_page_path, finish_merges=True)
+    if not build.rendered and not removed_ids and (
+            not build.config.mirror.site_search or is_search_index_current(build.config)):
+        return SearchReport()  # nothing changed: a quiet run writes nothing here either
     return update_site_search(build.config, build.rendered, read_body, page_of=article_page_path,
                               all_records=build.archive.all_records, removed_ids=removed_ids)
 

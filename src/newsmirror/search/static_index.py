@@ -132,6 +132,14 @@ def update_site_search(
     return _update(inputs, manifest, list(changed), set(removed_ids))
 
 
+def is_search_index_current(config: Config) -> bool:
+    """True when the site's index exists and no update of it was left unfinished: then
+    a build that changed no article has nothing to give it (its merges wait for one)."""
+    inputs = _Inputs(config, lambda record: "", lambda record: "", IndexOptions())
+    return _current_manifest(inputs) is not None and not (
+        inputs.cache_dir / PENDING_FILENAME).exists()
+
+
 def sync_site_search(
     config: Config,
     records: Iterable[ArticleRecord],
@@ -343,6 +351,7 @@ __all__ = [
     "SEARCH_DIR",
     "SearchReport",
     "fingerprint_of",
+    "is_search_index_current",
     "sync_site_search",
     "update_site_search",
 ]
