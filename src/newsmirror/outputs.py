@@ -27,6 +27,7 @@ from newsmirror.health import (
 )
 from newsmirror.models import RunReport
 from newsmirror.publish import (
+    ARCHIVE_PATHS,
     PushPolicy,
     commit_changes,
     commit_staged,
@@ -53,6 +54,8 @@ from newsmirror.store.files import MONTH_README, write_atomic
 from newsmirror.store.index import ArchiveIndex
 
 log = logging.getLogger(__name__)
+# Cache key: an earlier command wrote files it did not commit; the next commit stages all.
+_STAGE_EVERYTHING = "stage-everything"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +80,10 @@ class AfterRun:
     push: bool = True
     site: bool = True  # False: the lists and READMEs only; the next run builds the site
     message: str | None = None  # the commit message, when not the run report's
+    # True: the command knows every file it wrote went through here (a run after a clean
+    # end): the archive's folders and the site are staged only when something was written
+    # to them, so a quiet run on years of archive does not have git look at every file.
+    stage_written_only: bool = False
 
 
 def finish_run(after: AfterRun) -> None:
@@ -104,22 +111,47 @@ def finish_run(after: AfterRun) -> None:
                             changed_folders=frozenset(folders)))
     """
     config, index, report = after.config, after.index, after.report
+    folders = set(after.changed_folders) | index.dirty_folders()
+    site_written = True
     if after.outputs:
-        render_outputs(config, index, set(after.changed_folders) | index.dirty_folders(),
-                       now_ms=after.now_ms)
+        render_outputs(config, index, folders, now_ms=after.now_ms)
         index.clear_dirty_folders()
         if after.site:
-            build_site_after_run(config, index, report, after.now_ms)
+            site_written = build_site_after_run(config, index, report, after.now_ms)
         health = record_health(config, index, report, after.now_ms)
     else:
         health = load_health(config.root)
     if _should_commit(after):
-        staged = stage_changes(config.root, extra_paths=(config.mirror.site_dir,))
+        _stage_and_commit(after, bool(folders), site_written)
+    elif after.outputs:  # written, not committed: the next commit stages everything
+        index.save_cache_value(_STAGE_EVERYTHING, "1")
+    if _should_push(after):
+        publish_to_remotes(config, index, report, health, after.now_ms)
+
+
+def _stage_and_commit(after: AfterRun, articles_written: bool, site_written: bool) -> None:
+    config, index, report = after.config, after.index, after.report
+    everything = bool(index.cache_value(_STAGE_EVERYTHING))
+    skip = () if everything else _unwritten_parts(after, articles_written, site_written)
+    try:
+        staged = stage_changes(config.root, extra_paths=(config.mirror.site_dir,), skip=skip)
         if staged:
             report.commit_message = after.message or commit_message(report, staged)
             report.commit = commit_staged(config.root, report.commit_message)
-    if _should_push(after):
-        publish_to_remotes(config, index, report, health, after.now_ms)
+    except MirrorError:
+        index.save_cache_value(_STAGE_EVERYTHING, "1")  # what was written waits for a commit
+        raise
+    if everything:
+        index.save_cache_value(_STAGE_EVERYTHING, "")
+
+
+def _unwritten_parts(after: AfterRun, articles_written: bool, site_written: bool
+                     ) -> tuple[str, ...]:
+    """The large parts of the mirror this command wrote nothing to (see ``AfterRun``)."""
+    if not after.stage_written_only:
+        return ()
+    return ((() if articles_written else ARCHIVE_PATHS)
+            + (() if site_written else (after.config.mirror.site_dir,)))
 
 
 def _should_commit(after: AfterRun) -> bool:
@@ -174,16 +206,18 @@ def _remove_old_deleted_list(config: Config) -> None:
 
 def build_site_after_run(
     config: Config, index: ArchiveIndex, report: RunReport, now_ms: int
-) -> None:
+) -> bool:
     """Bring the static site, its search index and the feeds up to date; a failure is
-    noted, never fatal."""
+    noted, never fatal.  False when the build wrote and removed nothing."""
     try:
         site = build_site(config, index, ArticleFiles(config.root), now_ms=now_ms)
     except MirrorError as exc:
         log.error("site build failed reason=%s", exc)
         report.notes.append(f"site not built: {exc}")
-        return
+        return True  # what a failed build wrote is not known
     report.count("site/pages_written", site.pages_written)
+    return bool(site.pages_written or site.pages_removed or site.feeds_written
+                or site.media_copied or site.search_indexed or site.files_written)
 
 
 def build_site_now(config: Config, *, now_ms: int, full: bool = False) -> SiteReport:

@@ -118,10 +118,11 @@ async def run_async(config: Config, options: RunOptions) -> RunReport:
     with hold_run_lock(config.root) as lock:
         if lock.after_killed_run:  # a clean end leaves none: the mirror is not walked
             remove_stale_temporaries(config.root)
-        return await _run_locked(config, options)
+        return await _run_locked(config, options, after_killed_run=lock.after_killed_run)
 
 
-async def _run_locked(config: Config, options: RunOptions) -> RunReport:
+async def _run_locked(config: Config, options: RunOptions, *, after_killed_run: bool = False
+                      ) -> RunReport:
     root = config.root
     remove_stale_index_lock(root)
     sources = _selected_sources(config, options)
@@ -152,7 +153,8 @@ async def _run_locked(config: Config, options: RunOptions) -> RunReport:
         context.progress("*", "outputs")
         finish_run(AfterRun(config, index, report, now_ms=options.clock(),
                             changed_folders=frozenset(context.touched_folders),
-                            commit=options.commit, push=options.push))
+                            commit=options.commit, push=options.push,
+                            stage_written_only=not after_killed_run))
     finally:
         media.close()
         index.close()

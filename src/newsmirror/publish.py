@@ -39,6 +39,8 @@ MANAGED_PATHS = (
     "articles", "index", "lists", "feeds", "media", "revisions", "README.md", "STATUS.md",
     "newsmirror.toml", ".gitignore",
 )
+# The parts with a file per article: a quiet run that wrote none there need not scan them.
+ARCHIVE_PATHS = ("articles", "index", "media", "revisions")
 FALLBACK_IDENTITY = ("newsmirror", "newsmirror@localhost")
 
 
@@ -119,10 +121,13 @@ def commit_changes(root: Path, message: str, *, extra_paths: tuple[str, ...] = (
     return commit_staged(root, message)
 
 
-def stage_changes(root: Path, *, extra_paths: tuple[str, ...] = ()) -> list[str]:
-    """Stage the mirror's outputs; return the paths staged (none: nothing to commit)."""
+def stage_changes(
+    root: Path, *, extra_paths: tuple[str, ...] = (), skip: tuple[str, ...] = ()
+) -> list[str]:
+    """Stage the mirror's outputs but ``skip``; return the paths staged (none: nothing to
+    commit).  git looks at every file of what it stages: skip only what was not written."""
     init_repository(root)
-    paths = [p for p in (*MANAGED_PATHS, *extra_paths) if (root / p).exists()]
+    paths = [p for p in (*MANAGED_PATHS, *extra_paths) if p not in skip and (root / p).exists()]
     if not paths:
         return []
     remove_stale_index_lock(root)  # callers hold the run lock

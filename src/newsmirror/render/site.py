@@ -86,6 +86,7 @@ class SiteReport:
     feeds_written: int = 0
     media_copied: int = 0
     search_indexed: bool = False
+    files_written: int = 0  # static files and the build's state
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +173,7 @@ def build_site(
     inputs = site_inputs(config, listed)
     previous = read_site_state(site)
     everything = full or previous.inputs != inputs
-    _write_static_files(build)
+    files_written = _write_static_files(build)
     update = update_sources(build, build.archive, previous, inputs, full=everything,
                             tz=config.tz)
     feeds = 0
@@ -187,9 +188,10 @@ def build_site(
     search = _update_search_index(build, update.removed_ids, full=full)
     if build.written or build.removed or search.indexed or search.removed:
         os.sync()  # the pages are on disk before the state that says they are built
-    update.save(site)
+    files_written += update.save(site)
     indexed = search.indexed + search.removed > 0
-    report = SiteReport(build.written, build.unchanged, build.removed, feeds, media, indexed)
+    report = SiteReport(build.written, build.unchanged, build.removed, feeds, media, indexed,
+                        files_written)
     log.info("site built written=%d unchanged=%d removed=%d feeds=%d media=%d search=%s",
              report.pages_written, report.pages_unchanged, report.pages_removed,
              report.feeds_written, report.media_copied, report.search_indexed)
@@ -428,12 +430,14 @@ def _feed_content(articles: StoredArticles, record: ArticleRecord) -> str | None
 # -- files beside the pages ------------------------------------------------------------
 
 
-def _write_static_files(build: _Build) -> None:
+def _write_static_files(build: _Build) -> int:
+    """The site's fixed files; how many changed."""
     static = resources.files("newsmirror.render").joinpath("static")
-    for name in STATIC_FILES:
-        write_atomic(build.site / name, static.joinpath(name).read_bytes())
-    write_atomic(build.site / ".nojekyll", b"")
+    written = sum(write_atomic(build.site / name, static.joinpath(name).read_bytes())
+                  for name in STATIC_FILES)
+    written += write_atomic(build.site / ".nojekyll", b"")
     build.write_page("search.html", render_template("search.html", "search.html", build))
+    return written
 
 
 def copy_media(source: Path, target: Path, only: set[str] | None = None) -> int:

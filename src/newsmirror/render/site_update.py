@@ -74,14 +74,18 @@ class SiteUpdate:
     month_states: dict[tuple[str, str], MonthState | None] = field(default_factory=dict)
     removed_ids: set[str] = field(default_factory=set)  # articles whose pages were removed
 
-    def save(self, site: Path) -> None:
-        """Write the new state (after the pages: a build killed before this redoes them)."""
+    def save(self, site: Path) -> int:
+        """Write the new state (after the pages: a build killed before this redoes them);
+        return how many state files changed."""
+        changed = 0
         for (slug, month), state in sorted(self.month_states.items()):
             if state is None:
-                month_state_path(site, slug, month).unlink(missing_ok=True)
+                path = month_state_path(site, slug, month)
+                changed += path.exists()
+                path.unlink(missing_ok=True)
             else:
-                write_month_state(site, slug, month, state)
-        write_site_state(site, self.state)
+                changed += write_month_state(site, slug, month, state)
+        return changed + write_site_state(site, self.state)
 
 
 def month_start_ms(month: str, tz: ZoneInfo) -> int:
