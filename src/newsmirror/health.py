@@ -418,13 +418,7 @@ def describe_source_state_zh(status: SourceStatus, tz: ZoneInfo) -> str:
 
 
 def format_duration_zh(duration_ms: int | None) -> str:
-    if duration_ms is None:
-        return "—"
-    if duration_ms >= 2 * DAY_MS:
-        return f"{duration_ms / DAY_MS:.0f} 天"
-    if duration_ms >= HOUR_MS:
-        return f"{duration_ms / HOUR_MS:.0f} 小时"
-    return f"{max(1, round(duration_ms / 60_000))} 分钟"
+    return format_duration(duration_ms, units=("天", "小时", "分钟"))
 
 
 def describe_source_state(status: SourceStatus, tz: ZoneInfo) -> str:
@@ -441,14 +435,18 @@ def format_time(epoch_ms: int | None, tz: ZoneInfo) -> str:
     return "—" if epoch_ms is None else format_local(epoch_ms, tz)
 
 
-def format_duration(duration_ms: int | None) -> str:
+def format_duration(
+    duration_ms: int | None, *, units: tuple[str, str, str] = ("d", "h", "min")
+) -> str:
+    """``5 d``, ``3 h`` or ``12 min`` (``units`` names days, hours and minutes)."""
     if duration_ms is None:
         return "—"
+    days, hours, minutes = units
     if duration_ms >= 2 * DAY_MS:
-        return f"{duration_ms / DAY_MS:.0f} d"
+        return f"{duration_ms / DAY_MS:.0f} {days}"
     if duration_ms >= HOUR_MS:
-        return f"{duration_ms / HOUR_MS:.0f} h"
-    return f"{max(1, round(duration_ms / 60_000))} min"
+        return f"{duration_ms / HOUR_MS:.0f} {hours}"
+    return f"{max(1, round(duration_ms / 60_000))} {minutes}"
 
 
 # -- site rules that stopped matching ------------------------------------------------------

@@ -256,12 +256,14 @@ def commit_message(report: RunReport, staged: Sequence[str]) -> str:
     top = {path.split("/", 1)[0] for path in staged}
     parts = _article_changes(report)
     parts += [f"{name} changed" for name in (CONFIG_FILENAME, ".gitignore") if name in top]
-    if STATUS_FILENAME in top and report.status_changes:
-        parts.append(f"status: {', '.join(report.status_changes)}")
-        if top == {STATUS_FILENAME}:
-            return parts[-1]  # a note on the mirror's health, not a backup result
+    status = STATUS_FILENAME in top and bool(report.status_changes)
+    if status and top == {STATUS_FILENAME}:
+        return f"status: {', '.join(report.status_changes)}"  # a note on health, not a backup
+    rewritten = sorted(top - {STATUS_FILENAME, CONFIG_FILENAME, ".gitignore"})
     if not parts:
-        parts.append(f"rewrote {', '.join(sorted(top - {STATUS_FILENAME}) or sorted(top))}")
+        parts.append(f"rewrote {', '.join(rewritten or sorted(top))}")
+    if status:
+        parts.append(f"status: {', '.join(report.status_changes)}")
     failed = [s.name for s in report.sources if not s.ok]
     return "; ".join(parts) + (f" (failed: {', '.join(failed)})" if failed else "")
 

@@ -83,8 +83,10 @@ def test_a_status_only_change_is_committed_as_a_status_note(
       "2 new: BBC 2; status: DW failing (failed: DW)"),
      (0, ["STATUS.md"], ["DW failing"], "status: DW failing"),
      (0, ["newsmirror.toml", "docs/index.html"], [], "newsmirror.toml changed (failed: DW)"),
-     (0, ["docs/index.html", "lists/BBC.md"], [], "rewrote docs, lists (failed: DW)")],
-    ids=["new", "new-and-status", "status-only", "config", "rewrite"],
+     (0, ["docs/index.html", "lists/BBC.md"], [], "rewrote docs, lists (failed: DW)"),
+     (0, ["docs/index.html", "STATUS.md"], ["DW failing"],
+      "rewrote docs; status: DW failing (failed: DW)")],
+    ids=["new", "new-and-status", "status-only", "config", "rewrite", "rewrite-and-status"],
 )
 def test_commit_message_says_what_the_commit_holds(
     new: int, staged: list[str], status: list[str], expected: str

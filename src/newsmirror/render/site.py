@@ -65,9 +65,8 @@ from newsmirror.times import format_local, iso_local
 log = logging.getLogger(__name__)
 
 STATIC_FILES = ("style.css", "search.js", "images.js")
-# A stored body's reference to a local image: ``../../../../media/ab/{hash}.jpg`` (in
-# ``src``, ``srcset`` or ``data-fallback``).
-_MEDIA_REFERENCE = re.compile(r"(?<![\w/.])(?:\.\./)*media/([\w-]+/[\w.-]+)")
+# A stored body's reference to a local image: ``../../../../media/ab/{hash}.jpg``.
+_MEDIA_REFERENCE = re.compile(r"(?<![\w/])(?:\.\./)*media/([0-9a-f]{2}/[\w-]+\.[a-z0-9]+)")
 
 
 class StoredArticles(Protocol):
