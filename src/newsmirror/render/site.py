@@ -449,7 +449,8 @@ def copy_media(source: Path, target: Path, only: set[str] | None = None) -> int:
     if not source.is_dir():
         return 0
     copied = 0
-    paths = sorted(source.rglob("*")) if only is None else [source / name for name in sorted(only)]
+    paths = sorted(source.rglob("*")) if only is None else [
+        source / name for name in sorted(only) if ".." not in name.split("/")]
     for path in paths:
         if not path.is_file() or path.name.startswith("."):
             continue
