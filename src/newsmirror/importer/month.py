@@ -25,8 +25,12 @@ from newsmirror.importer.archive import (
     read_archive_text,
 )
 from newsmirror.models import ArticleRecord
-from newsmirror.store.articles import NewArticle, new_article_record, write_new_article
-from newsmirror.store.files import folder_for, name_candidate, unique_name
+from newsmirror.store.articles import (
+    NewArticle,
+    new_article_record,
+    place_article,
+    write_new_article,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,13 +107,13 @@ def import_month(job: MonthJob) -> MonthResult:
         if isinstance(cleaned, str):
             skips.append(ImportSkip(file.relative, cleaned))
             continue
-        folder = folder_for(job.slug, job.shard, counts)
-        names = taken.setdefault(folder, set())
         title = file.title or file.canonical
-        name = unique_name(name_candidate(file.canonical, title), file.canonical, names)
-        names.add(name)
+        path = place_article(job.slug, job.shard, file.canonical, title, counts,
+                             lambda folder: taken.setdefault(folder, set()))
+        folder, name = path.rsplit("/", 1)
+        taken[folder].add(name.removesuffix(".md"))
         counts[folder] = counts.get(folder, 0) + 1
-        record = _write_article(job.root, file, title, f"{folder}/{name}.md", cleaned.html)
+        record = _write_article(job.root, file, title, path, cleaned.html)
         records.append(record)
         if cleaned.images_pending:
             pending.append(record.path)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -190,17 +190,30 @@ class NewArticle:
     author: str | None = None
 
 
+def place_article(
+    source: str,
+    shard: str,
+    canonical: str,
+    title: str,
+    folder_counts: Mapping[str, int],
+    names_in: Callable[[str], set[str]],
+) -> str:
+    """A new article's path: its month's folder (the next one when that is full) and a
+    name taken by no other article there (``names_in(folder)`` gives those taken)."""
+    folder = folder_for(source, shard, dict(folder_counts))
+    name = unique_name(name_candidate(canonical, title), canonical, names_in(folder))
+    return f"{folder}/{name}.md"
+
+
 def store_new_article(
     root: Path, index: ArchiveIndex, article: NewArticle, tz: ZoneInfo
 ) -> ArticleRecord:
     """Give a new article its path (its month's folder, a name unique there), write its
     file, then its index record: a crash in between leaves a file the next try rewrites."""
     shard = month_shard(article.published_ms, tz)
-    folder = folder_for(article.source, shard, index.folder_counts(article.source, shard))
-    canonical = article.canonical_url
-    name = unique_name(name_candidate(canonical, article.title), canonical,
-                       index.names_in_folder(folder))
-    record = new_article_record(article, f"{folder}/{name}.md")
+    path = place_article(article.source, shard, article.canonical_url, article.title,
+                         index.folder_counts(article.source, shard), index.names_in_folder)
+    record = new_article_record(article, path)
     write_new_article(root, record, article)
     index.save(record)
     return record
@@ -239,6 +252,7 @@ __all__ = [
     "NewArticle",
     "new_article_record",
     "parse_article_file",
+    "place_article",
     "render_article_file",
     "revision_path",
     "store_new_article",
