@@ -15,7 +15,6 @@ A merge can stop after any bucket and go on later (:class:`MergeProgress`).
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -28,6 +27,7 @@ from newsmirror.search.postings import (
     encode_entry,
     read_entries,
 )
+from newsmirror.store.files import sync_files
 
 BUCKET_BYTES = 16 * 1024
 # Segments below SMALL_SEGMENT_BYTES (a few runs' articles) get buckets twice as large:
@@ -198,24 +198,6 @@ def _write_file(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def sync_files(paths: Iterable[Path]) -> None:
-    """Make written files durable before a manifest lists them (one flush for many files)."""
-    folders = set()
-    for path in paths:
-        descriptor = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
-        folders.add(path.parent)
-    for folder in folders:
-        descriptor = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
-
-
 __all__ = [
     "BUCKET_BYTES",
     "MAX_BITS",
@@ -227,6 +209,5 @@ __all__ = [
     "bucket_path",
     "merge_some",
     "plan_merge",
-    "sync_files",
     "write_segment",
 ]

@@ -8,6 +8,7 @@ import re
 import tempfile
 import threading
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
@@ -193,6 +194,20 @@ def _current_umask() -> int:
         mask = os.umask(0o022)
         os.umask(mask)
     return mask
+
+
+def sync_files(paths: Iterable[Path]) -> None:
+    """Make files written without a sync durable: each file, then each folder once."""
+    folders = set()
+    for path in paths:
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        folders.add(path.parent)
+    for folder in sorted(folders):
+        _fsync_dir(folder)
 
 
 def _fsync_dir(folder: Path) -> None:
