@@ -41,11 +41,11 @@ sys.path.insert(0, str(REPO))
 from tests.support.mirrors import SourceSpec, make_mirror  # noqa: E402
 from tests.support.recorded import PREDECESSOR, REAL  # noqa: E402
 
+from newsmirror.clean.sanitize import plain_text  # noqa: E402
 from newsmirror.config import load_config  # noqa: E402
 from newsmirror.models import ArticleRecord  # noqa: E402
 from newsmirror.search.postings import bucket_of, read_entries  # noqa: E402
 from newsmirror.search.terms import parse_query  # noqa: E402
-from newsmirror.search.text import html_to_text  # noqa: E402
 
 SOURCES = (("BBC", "bbc"), ("德国之声", "dw"), ("纽约时报", "nyt"), ("中国数字时代", "cdt"),
            ("美国之音", "voa"), ("法广", "rfi"), ("自由亚洲电台", "rfa"), ("FT中文网", "ft"))
@@ -62,12 +62,12 @@ PAGE_SIZE = 20
 @lru_cache(maxsize=1)
 def sentences() -> tuple[str, ...]:
     """Every sentence of eight characters or more in the recorded fixtures' articles."""
-    texts = [html_to_text(Path(p).read_text(encoding="utf-8").split("\n", 4)[-1])
+    texts = [plain_text(Path(p).read_text(encoding="utf-8").split("\n", 4)[-1])
              for p in sorted(glob.glob(str(PREDECESSOR / "*" / "*.md")))]
     for feed in sorted(glob.glob(str(REAL / "*" / "feed_*.xml"))):
         raw = Path(feed).read_text(encoding="utf-8", errors="replace")
         for item in re.findall(r"<(?:description|content:encoded|content)[^>]*>(.*?)</", raw, re.S):
-            texts.append(html_to_text(html.unescape(item.replace("<![CDATA[", "").replace("]]>", ""))))
+            texts.append(plain_text(html.unescape(item.replace("<![CDATA[", "").replace("]]>", ""))))
     found = [s.strip() for t in texts for s in re.split(r"(?<=[。！？!?])|\n", t)]
     return tuple(s for s in found if len(s) >= 8)
 
@@ -174,7 +174,7 @@ def precision(folder: Path, total: int, samples: int = 40) -> dict[str, object]:
     """Random 3-6 character pieces of random articles: results that do not contain them."""
     from newsmirror.search.terms import fold
 
-    texts = {n: fold(title(n) + "\n" + html_to_text(body(n))) for n in range(total)}
+    texts = {n: fold(title(n) + "\n" + plain_text(body(n))) for n in range(total)}
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     rng = random.Random(1)
     wrong = extra = 0

@@ -47,7 +47,7 @@ ALLOWED_IMPORTS: dict[str, tuple[str, ...]] = {
     "images": (*FOUNDATION, "fetch", "clean.urls", "store.files"),
     "store": FOUNDATION,
     "render": (*FOUNDATION, "history", "images.refs", "search", "store.files", "store.markdown"),
-    "search": (*FOUNDATION, "store.files"),
+    "search": (*FOUNDATION, "clean.sanitize", "store.files"),
     "publish": FOUNDATION,
     # built on the stages
     "article_body": (*FOUNDATION, "clean", "extract", "images.refs"),

@@ -25,12 +25,12 @@ from selenium.webdriver.support.ui import WebDriverWait
 from tests.browser.conftest import serve_folder
 from tests.render.test_site import BUILD_MS, DAY_MS, START_MS, add_article
 
+from newsmirror.clean.sanitize import plain_text
 from newsmirror.config import Config, load_config
 from newsmirror.models import ArticleRecord
 from newsmirror.outputs import search_archive
 from newsmirror.render.site import article_page_path, build_site
 from newsmirror.search.terms import fold, parse_query
-from newsmirror.search.text import html_to_text
 from newsmirror.store.articles import ArticleFiles
 from newsmirror.store.index import ArchiveIndex
 
@@ -94,7 +94,7 @@ def add_article_time(n: int) -> int:
 
 
 def _folded_text(config: Config, record: ArticleRecord) -> str:
-    return fold(record.title + "\n" + html_to_text(ArticleFiles(config.root).body(record.path) or ""))
+    return fold(record.title + "\n" + plain_text(ArticleFiles(config.root).body(record.path) or ""))
 
 
 def expected_pages(site: SearchSite, query: str) -> set[str]:

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from newsmirror.clean.sanitize import plain_text
 from newsmirror.models import ArticleRecord
 from newsmirror.search.fts import SearchIndex, match_expression
-from newsmirror.search.text import html_to_text
 
 BODIES = {
     "putin": "<p>俄罗斯总统普京周四在莫斯科会见外国记者。</p>",
@@ -129,8 +129,8 @@ def test_empty_query_has_no_expression() -> None:
     assert match_expression("  ，。 ") is None
 
 
-def test_html_to_text_keeps_paragraph_breaks() -> None:
-    assert html_to_text("<p>一&amp;二</p><p>三<b>四</b></p>") == "一&二\n三四"
+def test_plain_text_of_a_body_keeps_paragraph_breaks() -> None:
+    assert plain_text("<p>一&amp;二</p><p>三<b>四</b></p>") == "一&二\n三四"
 
 
 _HAN_SAMPLE = "普京台湾火灾北京中国香港人民政府新闻"

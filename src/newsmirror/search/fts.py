@@ -27,10 +27,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from newsmirror.clean.sanitize import plain_text
 from newsmirror.errors import StoreError
 from newsmirror.models import ArticleRecord
 from newsmirror.search.terms import fold, parse_query, piece_terms, pieces, rules_digest
-from newsmirror.search.text import html_to_text
 from newsmirror.store.files import CACHE_DIR
 
 log = logging.getLogger(__name__)
@@ -158,7 +158,7 @@ class SearchIndex:
                 if known.pop(record.id, None) == fingerprint:
                     continue
                 self._remove(record.id)
-                self._add(record, fingerprint, html_to_text(read_body(record)))
+                self._add(record, fingerprint, plain_text(read_body(record)))
                 changed += 1
             for article_id in known:
                 self._remove(article_id)

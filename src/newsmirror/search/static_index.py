@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from newsmirror.clean.sanitize import plain_text
 from newsmirror.config import Config
 from newsmirror.models import ArticleRecord
 from newsmirror.search.documents import (
@@ -41,7 +42,7 @@ from newsmirror.search.manifest import (
 from newsmirror.search.merging import delete_garbage, merge_everything, merge_within_budget
 from newsmirror.search.segments import Segment, WriteBudget
 from newsmirror.search.terms import character_map_json, rules_digest
-from newsmirror.search.text import html_to_text, summary_of
+from newsmirror.search.text import summary_of
 from newsmirror.store.files import CACHE_DIR, write_atomic
 
 log = logging.getLogger(__name__)
@@ -281,7 +282,7 @@ def _index_batches(inputs: _Inputs, manifest: Manifest, indexed: IndexedDocs,
         texts: list[BatchText] = []
         entries: dict[int, DocEntry | None] = {}
         for item in batch:
-            text = html_to_text(inputs.read_body(item.record))
+            text = plain_text(inputs.read_body(item.record))
             texts.append(BatchText(item.docid, item.record.title + "\n" + text))
             entries[item.docid] = _entry(inputs, item, summary_of(text), generation)
         tag = _Batch(batch, entries, generation)

@@ -1,24 +1,12 @@
-"""An article's readable text for search: plain text of the body, a short summary."""
+"""A short summary of an article's text for search results (the text itself is the
+sanitiser's ``plain_text``, the same the history and re-checks compare)."""
 
 from __future__ import annotations
 
-import html
 import re
 
 SUMMARY_CHARS = 100
-_BLOCK_TAG = re.compile(
-    r"</?(?:p|div|br|li|h[1-6]|tr|td|th|blockquote|figure|figcaption|pre|hr)\b[^>]*>", re.I)
-_ANY_TAG = re.compile(r"<[^>]*>")
-_SPACES = re.compile(r"[ \t\r\f\v]+")
-_BLANK_LINES = re.compile(r"\s*\n\s*")
 _ANY_SPACE = re.compile(r"\s+")
-
-
-def html_to_text(body_html: str) -> str:
-    """Readable plain text of an article body: block elements become line breaks."""
-    text = _ANY_TAG.sub("", _BLOCK_TAG.sub("\n", body_html))
-    text = _SPACES.sub(" ", html.unescape(text))
-    return _BLANK_LINES.sub("\n", text).strip()
 
 
 def summary_of(text: str, max_chars: int = SUMMARY_CHARS) -> str:
@@ -29,4 +17,4 @@ def summary_of(text: str, max_chars: int = SUMMARY_CHARS) -> str:
     return line[: max_chars - 1].rstrip() + "…"
 
 
-__all__ = ["SUMMARY_CHARS", "html_to_text", "summary_of"]
+__all__ = ["SUMMARY_CHARS", "summary_of"]
